@@ -72,7 +72,10 @@ struct EncodeTable {
       if (k + 1 < unique.size() && x > unique[k].first) {
         const int below = x - unique[k].first;
         const int above = unique[k + 1].first - x;
-        if (above < below || (above == below && std::abs(unique[k + 1].first) < std::abs(unique[k].first))) {
+        // Ties go to the smaller magnitude; for x = 0 (A-law has ±8) to the positive level.
+        const int mag_above = std::abs(unique[k + 1].first);
+        const int mag_below = std::abs(unique[k].first);
+        if (above < below || (above == below && mag_above <= mag_below)) {
           best = k + 1;
         }
       }

@@ -40,6 +40,10 @@ struct VoiceActivityDetector::Impl {
   std::vector<std::int16_t> history;           // recent input samples for boundary refinement
   std::int64_t history_start = 0;
   std::int64_t input_total = 0;
+  // Noise floor by minimum statistics: the quietest 10 ms frame of the last 1.5 s.
+  static constexpr std::size_t kFloorFrames = 150;
+  std::vector<double> recent_levels = std::vector<double>(kFloorFrames, 0.0);
+  std::size_t levels_seen = 0;
   double noise_floor_db = kSilenceDb;
 
   bool in_speech = false;
@@ -56,7 +60,10 @@ struct VoiceActivityDetector::Impl {
   std::int64_t detector_to_input(std::int64_t detector_sample) const {
     return (detector_sample * rate + kDetectorRate / 2) / kDetectorRate;
   }
+  // Whether a frame can be speech at all.
   double threshold_db() const { return std::max(options.min_level_dbfs, noise_floor_db + kNoiseMarginDb); }
+  // Where a boundary lies: lower, so weak fricatives at an utterance's edges are kept.
+  double boundary_db() const { return std::max(options.boundary_level_dbfs, noise_floor_db + kNoiseMarginDb); }
 
   std::span<const std::int16_t> history_range(std::int64_t from, std::int64_t to) const {
     from = std::clamp(from, history_start, history_start + static_cast<std::int64_t>(history.size()));
@@ -67,7 +74,7 @@ struct VoiceActivityDetector::Impl {
 
   OnsetOptions onset_options() const {
     OnsetOptions o;
-    o.threshold_dbfs = threshold_db();
+    o.threshold_dbfs = boundary_db();
     o.window_samples = std::max(1, rate / 500);  // 2 ms
     return o;
   }
@@ -118,16 +125,14 @@ struct VoiceActivityDetector::Impl {
     }
     double level = rms_dbfs(std::span<const std::int16_t>(frame, kFrameSamples));
     if (!std::isfinite(level)) level = kSilenceDb;
+    recent_levels[levels_seen++ % kFloorFrames] = level;
+    noise_floor_db = *std::min_element(recent_levels.begin(),
+                                       recent_levels.begin() + static_cast<std::ptrdiff_t>(std::min(levels_seen, kFloorFrames)));
     const bool voiced = apm->voice_detection()->stream_has_voice() && level >= threshold_db();
 
     const std::int64_t frame_start = detector_to_input(detector_frames_done * kFrameSamples);
     const std::int64_t frame_end = detector_to_input((detector_frames_done + 1) * kFrameSamples);
     ++detector_frames_done;
-
-    if (!voiced && !in_speech) {
-      // Noise floor: follows quiet frames down at once, up slowly.
-      noise_floor_db = level < noise_floor_db ? level : noise_floor_db + 0.02 * (level - noise_floor_db);
-    }
 
     if (voiced) {
       if (!in_speech && !candidate) {

@@ -12,7 +12,8 @@ namespace scenario::audio {
 ///
 /// Decoding follows the G.711 tables exactly (μ-law: ±32124 full scale, A-law: ±32256).
 /// Encoding rule: each 16-bit sample maps to the code whose decoded value is *nearest*; an input
-/// exactly halfway between two decoded values maps to the one of smaller magnitude. Hence
+/// exactly halfway between two decoded values maps to the one of smaller magnitude (0, halfway
+/// between A-law's ±8, maps to +8: 0xD5). Hence
 /// |x − decode(encode(x))| is at most half a quantization step (inside the codec's range), and
 /// encode(decode(c)) == c for every code except μ-law 0x7F ("negative zero"), which decodes to 0
 /// like 0xFF and so encodes back as 0xFF.

@@ -18,10 +18,14 @@ struct VadOptions {
   std::chrono::milliseconds hangover{300};
   /// Voiced frames shorter than this in total (a click, a cough of noise) are not speech.
   std::chrono::milliseconds min_speech{60};
-  /// Frames quieter than this (RMS, dBFS) are never voice, whatever the detector says; it also
-  /// bounds the onset/offset refinement. Also tracks the noise floor: the effective threshold is
-  /// max(min_level_dbfs, noise floor + 9 dB).
+  /// Frames quieter than this (RMS, dBFS) are never voice, whatever the detector says. With noise
+  /// the gate rises: it is max(min_level_dbfs, noise floor + 9 dB), the noise floor being the
+  /// quietest 10 ms frame of the last 1.5 s.
   double min_level_dbfs = -45.0;
+  /// Where an utterance starts and ends: the first/last 2 ms whose RMS passes
+  /// max(boundary_level_dbfs, noise floor + 9 dB). Lower than the gate so weak fricatives at the
+  /// edges ("th", "f", "s") stay inside the segment.
+  double boundary_level_dbfs = -60.0;
 };
 
 struct VadEvent {

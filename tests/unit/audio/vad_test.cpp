@@ -1,0 +1,169 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "scenario/audio/analysis.hpp"
+#include "scenario/audio/effects.hpp"
+#include "scenario/audio/errors.hpp"
+#include "scenario/audio/vad.hpp"
+#include "support/fixtures.hpp"
+
+namespace scenario::audio {
+namespace {
+
+using test::append;
+using test::silence;
+using test::speech;
+
+struct Placed {
+  std::int64_t start;
+  std::int64_t end;
+};
+
+// Utterances placed between silences at known offsets (the ground truth).
+std::vector<std::int16_t> conversation(int rate, std::vector<Placed>& truth) {
+  std::vector<std::int16_t> audio = silence(rate, 0.7);
+  // Single phrases: no pause inside them as long as the hangover (espeak pauses ~310 ms between
+  // sentences, and that *is* a gap a VAD should report).
+  const char* phrases[] = {"My blender arrived broken and I would like a refund, please",
+                           "Please press one for billing, two for technical support, or stay on the line",
+                           "The quick brown fox jumps over the lazy dog near the riverbank",
+                           "Thank you for calling"};
+  const double gaps[] = {1.1, 0.9, 1.5, 1.0};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto s = speech(phrases[i], rate);
+    const auto start = static_cast<std::int64_t>(audio.size());
+    append(audio, s);
+    truth.push_back({start, static_cast<std::int64_t>(audio.size())});
+    append(audio, silence(rate, gaps[i]));
+  }
+  return audio;
+}
+
+void expect_boundaries(const std::vector<SpeechSegment>& found, const std::vector<Placed>& truth, int rate,
+                       const std::string& label) {
+  ASSERT_EQ(found.size(), truth.size()) << label;
+  const std::int64_t tolerance = 30 * rate / 1000;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    EXPECT_NEAR(found[i].start_sample, truth[i].start, tolerance)
+        << label << " utterance " << i << " start off by " << (found[i].start_sample - truth[i].start) * 1000.0 / rate << " ms";
+    EXPECT_NEAR(found[i].end_sample, truth[i].end, tolerance)
+        << label << " utterance " << i << " end off by " << (found[i].end_sample - truth[i].end) * 1000.0 / rate << " ms";
+  }
+}
+
+class VadAggressiveness : public ::testing::TestWithParam<int> {};
+
+TEST_P(VadAggressiveness, FindsEspeakUtterancesWithin30msAt24kHz) {
+  std::vector<Placed> truth;
+  const auto audio = conversation(24000, truth);
+  VadOptions options;
+  options.aggressiveness = GetParam();
+  expect_boundaries(detect_speech(audio, 24000, options), truth, 24000, "24 kHz");
+}
+
+TEST_P(VadAggressiveness, FindsEspeakUtterancesWithin30msAt8kHz) {
+  std::vector<Placed> truth;
+  const auto audio = conversation(8000, truth);
+  VadOptions options;
+  options.aggressiveness = GetParam();
+  expect_boundaries(detect_speech(audio, 8000, options), truth, 8000, "8 kHz");
+}
+
+TEST_P(VadAggressiveness, ReportsNothingIn10sOfDigitalSilence) {
+  VadOptions options;
+  options.aggressiveness = GetParam();
+  EXPECT_TRUE(detect_speech(silence(24000, 10.0), 24000, options).empty());
+}
+
+TEST_P(VadAggressiveness, ReportsNothingIn10sOfMinus50dBFSWhiteNoise) {
+  // sox-style white noise at −50 dBFS RMS, made with our seeded generator on digital silence
+  // plus a reference tone to set the level, then the tone removed.
+  std::vector<std::int16_t> noise(240000);
+  std::uint64_t state = 12345;
+  const double amplitude = dbfs_to_amplitude(-50.0) * std::sqrt(3.0);  // uniform: rms = a/√3
+  for (auto& s : noise) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = static_cast<double>(state >> 11) * 0x1.0p-53 * 2.0 - 1.0;
+    s = static_cast<std::int16_t>(std::lround(u * amplitude));
+  }
+  ASSERT_NEAR(rms_dbfs(noise), -50.0, 0.3);
+  VadOptions options;
+  options.aggressiveness = GetParam();
+  EXPECT_TRUE(detect_speech(noise, 24000, options).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSettings, VadAggressiveness, ::testing::Values(0, 1, 2, 3));
+
+TEST(Vad, StreamingInSmallChunksGivesTheSameEventsAsOneBuffer) {
+  std::vector<Placed> truth;
+  const auto audio = conversation(24000, truth);
+  const auto whole = detect_speech(audio, 24000);
+  VoiceActivityDetector vad(24000);
+  std::vector<VadEvent> events;
+  for (std::size_t pos = 0; pos < audio.size(); pos += 480) {
+    const auto part = std::span<const std::int16_t>(audio).subspan(pos, std::min<std::size_t>(480, audio.size() - pos));
+    for (const auto& e : vad.push(part)) events.push_back(e);
+  }
+  for (const auto& e : vad.finish()) events.push_back(e);
+  ASSERT_EQ(events.size(), 2 * whole.size());
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(events[2 * i].kind, VadEvent::Kind::speech_start);
+    EXPECT_EQ(events[2 * i].sample, whole[i].start_sample);
+    EXPECT_EQ(events[2 * i + 1].kind, VadEvent::Kind::speech_end);
+    EXPECT_EQ(events[2 * i + 1].sample, whole[i].end_sample);
+  }
+}
+
+TEST(Vad, SpeechEndIsReportedOnlyAfterTheHangover) {
+  const auto s = speech(test::speech_sentences()[0], 24000);
+  std::vector<std::int16_t> audio = silence(24000, 0.5);
+  append(audio, s);
+  const auto speech_end = static_cast<std::int64_t>(audio.size());
+  VadOptions options;
+  options.hangover = std::chrono::milliseconds(500);
+  VoiceActivityDetector vad(24000, options);
+  bool ended = false;
+  append(audio, silence(24000, 2.0));
+  std::int64_t fed = 0;
+  for (std::size_t pos = 0; pos < audio.size() && !ended; pos += 240) {
+    for (const auto& e : vad.push(std::span<const std::int16_t>(audio).subspan(pos, 240))) {
+      if (e.kind == VadEvent::Kind::speech_end) {
+        ended = true;
+        EXPECT_NEAR(e.sample, speech_end, 720);
+      }
+    }
+    fed = static_cast<std::int64_t>(pos + 240);
+  }
+  ASSERT_TRUE(ended);
+  // Decided no earlier than hangover after the end of sound (and not much later).
+  EXPECT_GE(fed - speech_end, 12000 - 720);
+  EXPECT_LE(fed - speech_end, 12000 + 4800);
+}
+
+TEST(Vad, SpeechUnder20dBSnrNoiseIsStillFound) {
+  std::vector<Placed> truth;
+  const auto clean = conversation(24000, truth);
+  effects::NoiseOptions noise;
+  noise.kind = effects::NoiseKind::white;
+  noise.snr_db = 20.0;
+  noise.seed = 7;
+  const auto noisy = effects::add_noise(clean, 24000, noise);
+  const auto found = detect_speech(noisy, 24000);
+  ASSERT_EQ(found.size(), truth.size());
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    // Quiet consonants at the edges drown in noise; boundaries move by tens of ms, not more.
+    EXPECT_NEAR(found[i].start_sample, truth[i].start, 2400) << i;
+    EXPECT_NEAR(found[i].end_sample, truth[i].end, 4800) << i;
+  }
+}
+
+TEST(Vad, RejectsBadOptions) {
+  VadOptions options;
+  options.aggressiveness = 4;
+  EXPECT_THROW(VoiceActivityDetector(24000, options), UnsupportedFormatError);
+  EXPECT_THROW(VoiceActivityDetector(100), UnsupportedFormatError);
+}
+
+}  // namespace
+}  // namespace scenario::audio

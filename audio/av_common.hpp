@@ -9,10 +9,16 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
+#include <libavutil/log.h>
 #include <libswresample/swresample.h>
 }
 
 namespace scenario::audio::detail {
+
+/// libavformat/libavcodec log warnings (e.g. "Could not update timestamps for skipped samples")
+/// to stderr on their own; scenario reports problems as exceptions, so only errors are let
+/// through. Called before any libav use; a program may raise the level again afterwards.
+void quiet_libav_logs();
 
 inline std::string av_error_text(int code) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};

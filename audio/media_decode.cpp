@@ -157,6 +157,7 @@ PcmBuffer decode_opened(FormatInput& in, const std::string& what) {
 }
 
 void open_input(FormatInput& in, const char* url, const std::string& what) {
+  quiet_libav_logs();
   AVDictionary* options = nullptr;
   av_dict_set(&options, "protocol_whitelist", in.avio ? "" : "file", 0);
   av_dict_set(&options, "format_whitelist", kFormatWhitelist, 0);
@@ -166,6 +167,16 @@ void open_input(FormatInput& in, const char* url, const std::string& what) {
 }
 
 }  // namespace
+
+namespace detail {
+void quiet_libav_logs() {
+  static const bool once = [] {
+    av_log_set_level(AV_LOG_ERROR);
+    return true;
+  }();
+  (void)once;
+}
+}  // namespace detail
 
 PcmBuffer decode_media_file(const std::filesystem::path& path) {
   const std::string text = path.string();

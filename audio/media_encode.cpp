@@ -125,6 +125,7 @@ std::vector<std::uint8_t> encode_media(const PcmBuffer& input, Container contain
     pcm.sample_rate = target;
   }
 
+  quiet_libav_logs();
   const CodecChoice choice = choose(container);
   const AVCodec* codec = avcodec_find_encoder_by_name(choice.encoder);
   if (codec == nullptr) throw MediaError(std::string("encoder '") + choice.encoder + "' is not available in libavcodec");

@@ -28,10 +28,12 @@ struct OpusFrameEncoder::Impl {
   ~Impl() { opus_encoder_destroy(encoder); }
 };
 
-OpusFrameEncoder::OpusFrameEncoder(int sample_rate, int channels, int bit_rate) : impl_(std::make_unique<Impl>()) {
+OpusFrameEncoder::OpusFrameEncoder(int sample_rate, int channels, int bit_rate, OpusApplication application)
+    : impl_(std::make_unique<Impl>()) {
   check_format(sample_rate, channels);
   int err = OPUS_OK;
-  impl_->encoder = opus_encoder_create(sample_rate, channels, OPUS_APPLICATION_VOIP, &err);
+  impl_->encoder = opus_encoder_create(
+      sample_rate, channels, application == OpusApplication::voip ? OPUS_APPLICATION_VOIP : OPUS_APPLICATION_AUDIO, &err);
   if (err != OPUS_OK || impl_->encoder == nullptr) throw OpusError("cannot create an Opus encoder: " + opus_text(err));
   impl_->rate = sample_rate;
   impl_->channels = channels;

@@ -7,10 +7,15 @@
 
 namespace scenario::audio {
 
+/// libopus's coding modes: `voip` favours intelligibility (SILK, speech pre-processing; what
+/// telephony transports use), `audio` favours waveform fidelity (recordings).
+enum class OpusApplication { voip, audio };
+
 /// libopus encoder for 20 ms frames (48 kHz or 24 kHz; also 16/12/8 kHz), mono or stereo.
 class OpusFrameEncoder {
  public:
-  OpusFrameEncoder(int sample_rate, int channels, int bit_rate = 32000);
+  OpusFrameEncoder(int sample_rate, int channels, int bit_rate = 32000,
+                   OpusApplication application = OpusApplication::voip);
   ~OpusFrameEncoder();
   OpusFrameEncoder(OpusFrameEncoder&&) noexcept;
   OpusFrameEncoder& operator=(OpusFrameEncoder&&) noexcept;

@@ -86,11 +86,13 @@ void print_json_line(const nlohmann::json& j) { std::cout << j.dump() << "\n"; }
 int convert(const std::vector<std::string>& argv) {
   const Args args(argv, {"rate", "encoding", "channels"});
   args.expect_positionals(2, "scenario audio convert IN OUT [--rate HZ] [--encoding E] [--channels N]");
-  PcmBuffer pcm = read_input(args.positionals()[0]);
-  const int rate = args.get_int("rate", pcm.sample_rate, 4000, 384000);
-  const int channels = args.get_int("channels", pcm.channels, 1, 8);
+  // Options are checked before the input is read, so a typo is reported as such.
+  const int requested_rate = args.get_int("rate", 0, 4000, 384000);
+  const int requested_channels = args.get_int("channels", 0, 1, 8);
   const Encoding encoding = parse_encoding(args.get("encoding").value_or("pcm16"));
-  pcm = with_channels(pcm, channels);
+  PcmBuffer pcm = read_input(args.positionals()[0]);
+  const int rate = requested_rate != 0 ? requested_rate : pcm.sample_rate;
+  pcm = with_channels(pcm, requested_channels != 0 ? requested_channels : pcm.channels);
   if (rate != pcm.sample_rate) {
     pcm.samples = resample(pcm.samples, pcm.sample_rate, rate, pcm.channels);
     pcm.sample_rate = rate;
@@ -102,9 +104,9 @@ int convert(const std::vector<std::string>& argv) {
 int vad(const std::vector<std::string>& argv) {
   const Args args(argv, {"aggressiveness"});
   args.expect_positionals(1, "scenario audio vad IN [--aggressiveness 0-3]");
-  const PcmBuffer pcm = read_input(args.positionals()[0]);
   VadOptions options;
   options.aggressiveness = args.get_int("aggressiveness", options.aggressiveness, 0, 3);
+  const PcmBuffer pcm = read_input(args.positionals()[0]);
   for (const auto& seg : detect_speech(mono_of(pcm), pcm.sample_rate, options)) {
     print_json_line({{"start", seconds(seg.start_sample, pcm.sample_rate)},
                      {"end", seconds(seg.end_sample, pcm.sample_rate)}});

@@ -23,7 +23,7 @@ struct NoiseOptions {
   std::uint64_t seed = 1;
   /// For babble (speech to build it from; the input itself when empty) and file (required),
   /// at the same rate as the input.
-  std::vector<std::int16_t> source;
+  std::vector<std::int16_t> source{};
 };
 
 std::vector<std::int16_t> add_noise(std::span<const std::int16_t> samples, int sample_rate,

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# usage: run_all.sh FUZZ_BUILD_DIR SECONDS_PER_TARGET
+# Seeds each fuzzer with real files (sox/ffmpeg/espeak-ng made), then fuzzes for a fixed time.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+seconds=$2
+corpus_root="$build/corpus"
+seeds="$build/seeds"
+mkdir -p "$seeds"
+
+if [ ! -f "$seeds/.done" ]; then
+  sox -n -r 8000 -c 1 -e signed -b 16 "$seeds/pcm16.wav" synth 0.05 sine 440
+  sox -n -r 16000 -c 2 -e signed -b 24 "$seeds/pcm24_ext.wav" synth 0.03 sine 1000
+  sox -n -r 8000 -c 1 -e u-law "$seeds/ulaw.wav" synth 0.05 sine 697 sine 1209
+  sox -n -r 8000 -c 1 -e a-law "$seeds/alaw.wav" synth 0.05 sine 300
+  sox -n -r 22050 -c 1 -e floating-point -b 32 "$seeds/float.wav" synth 0.02 whitenoise
+  sox -n -r 8000 -c 1 -e unsigned -b 8 "$seeds/pcm8.wav" synth 0.02 pinknoise
+  ffmpeg -nostdin -loglevel error -y -f lavfi -i "sine=f=500:d=0.1" -ar 16000 "$seeds/tone.flac"
+  ffmpeg -nostdin -loglevel error -y -f lavfi -i "sine=f=500:d=0.1" -ar 16000 -b:a 32k "$seeds/tone.mp3"
+  ffmpeg -nostdin -loglevel error -y -f lavfi -i "sine=f=500:d=0.1" -ar 48000 -c:a libopus "$seeds/tone.ogg"
+  ffmpeg -nostdin -loglevel error -y -f lavfi -i "sine=f=500:d=0.1" -c:a aac "$seeds/tone.m4a"
+  sox -n -r 8000 -c 1 -e signed -b 16 -t raw "$seeds/dtmf5.raw" synth 0.1 sine 770 sine 1336
+  printf 'Zm9vYmFy' > "$seeds/b64.txt"
+  printf 'AAECAwQFBgcICQ==' > "$seeds/b64pad.txt"
+  touch "$seeds/.done"
+fi
+
+seed_for() {
+  case $1 in
+    wav_reader) ls "$seeds"/*.wav ;;
+    media_decode) ls "$seeds"/*.wav "$seeds"/*.flac "$seeds"/*.mp3 "$seeds"/*.ogg "$seeds"/*.m4a ;;
+    dtmf_detector) ls "$seeds"/*.raw "$seeds"/pcm16.wav ;;
+    base64_decode) ls "$seeds"/*.txt ;;
+  esac
+}
+
+status=0
+for name in wav_reader media_decode dtmf_detector base64_decode; do
+  dir="$corpus_root/$name"
+  mkdir -p "$dir"
+  for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done
+  log="$build/fuzz_$name.log"
+  echo "--- fuzz_$name for ${seconds}s"
+  if (cd "$build" && "./tests/fuzz/fuzz_$name" "corpus/$name" -max_total_time="$seconds" -timeout=10 \
+        -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1); then
+    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)" "$log" || true
+  else
+    echo "fuzz_$name FAILED; its log ends with:"
+    tail -n 40 "$log"
+    status=1
+  fi
+done
+exit $status

@@ -5,6 +5,7 @@
 #include <functional>
 #include <mutex>
 #include <numbers>
+#include <unistd.h>
 
 #include "scenario/audio/chunk.hpp"
 #include "support/tools.hpp"
@@ -19,10 +20,13 @@ std::vector<std::int16_t> speech(const std::string& text, int rate, const std::s
   const auto key = std::to_string(std::hash<std::string>{}(voice + "|" + text)) + "-" + std::to_string(rate);
   const auto raw = dir / (key + ".raw");
   if (!std::filesystem::exists(raw)) {
-    const auto wav = dir / (key + ".espeak.wav");
+    // ctest runs test processes in parallel: build under names of our own, then rename (atomic)
+    // so a concurrent process either sees no file or a complete one.
+    const std::string unique = key + "." + std::to_string(::getpid());
+    const auto wav = dir / (unique + ".espeak.wav");
     run_checked("espeak-ng -v " + shell_quote(voice) + " -w " + shell_quote(wav.string()) + " " + shell_quote(text));
     // Trim silence at both ends (threshold 0.1 %), then convert to 16-bit mono at the rate, no dither.
-    const auto tmp = dir / (key + ".tmp.raw");
+    const auto tmp = dir / (unique + ".tmp.raw");
     run_checked("sox -D " + shell_quote(wav.string()) + " -t raw -e signed -b 16 -c 1 -r " + std::to_string(rate) +
                 " " + shell_quote(tmp.string()) + " silence 1 0.005 0.1% reverse silence 1 0.005 0.1% reverse");
     std::filesystem::rename(tmp, raw);

@@ -6,7 +6,11 @@
 #include "scenario/audio/effects.hpp"
 #include "scenario/audio/errors.hpp"
 #include "scenario/audio/vad.hpp"
+#include "scenario/audio/chunk.hpp"
 #include "support/fixtures.hpp"
+#include "support/tools.hpp"
+
+#include <unistd.h>
 
 namespace scenario::audio {
 namespace {
@@ -76,18 +80,26 @@ TEST_P(VadAggressiveness, ReportsNothingIn10sOfDigitalSilence) {
   EXPECT_TRUE(detect_speech(silence(24000, 10.0), 24000, options).empty());
 }
 
+// 10 s of sox white noise, scaled to −50 dBFS RMS.
+const std::vector<std::int16_t>& sox_noise_minus_50_dbfs() {
+  static const std::vector<std::int16_t> noise = [] {
+    const auto dir = test::scratch_dir("vad_noise_" + std::to_string(::getpid()));
+    const auto raw = dir / "noise.raw";
+    test::run_checked("sox -D -R -n -r 24000 -e signed -b 16 -c 1 " + test::shell_quote(raw.string()) +
+                      " synth 10 whitenoise gain -n -47");
+    auto samples = pcm16_from_le_bytes(test::read_bytes(raw));
+    // sox normalised the peak to −47 dBFS; bring the RMS to exactly −50 dBFS.
+    const double scale = dbfs_to_amplitude(-50.0) / rms(samples);
+    for (auto& s : samples) s = static_cast<std::int16_t>(std::lround(s * scale));
+    return samples;
+  }();
+  return noise;
+}
+
 TEST_P(VadAggressiveness, ReportsNothingIn10sOfMinus50dBFSWhiteNoise) {
-  // sox-style white noise at −50 dBFS RMS, made with our seeded generator on digital silence
-  // plus a reference tone to set the level, then the tone removed.
-  std::vector<std::int16_t> noise(240000);
-  std::uint64_t state = 12345;
-  const double amplitude = dbfs_to_amplitude(-50.0) * std::sqrt(3.0);  // uniform: rms = a/√3
-  for (auto& s : noise) {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    const double u = static_cast<double>(state >> 11) * 0x1.0p-53 * 2.0 - 1.0;
-    s = static_cast<std::int16_t>(std::lround(u * amplitude));
-  }
-  ASSERT_NEAR(rms_dbfs(noise), -50.0, 0.3);
+  const auto& noise = sox_noise_minus_50_dbfs();
+  ASSERT_EQ(noise.size(), 240000u);
+  ASSERT_NEAR(rms_dbfs(noise), -50.0, 0.1);
   VadOptions options;
   options.aggressiveness = GetParam();
   EXPECT_TRUE(detect_speech(noise, 24000, options).empty());

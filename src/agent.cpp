@@ -24,10 +24,12 @@ const Message& AgentInput::last_new_user_message() const {
 
 std::string AgentInput::last_new_user_message_str() const {
   const Message& m = last_new_user_message();
-  if (!m.parts.empty() || !m.content) {
-    throw std::logic_error("the last user message has no plain text content; use the full message instead");
+  // Text content, or the text of its parts (a spoken line carries its transcript).
+  std::string text = m.text();
+  if (text.empty() && (!m.content || !m.parts.empty())) {
+    throw std::logic_error("the last user message has no text (audio without a transcript?); use the full message instead");
   }
-  return *m.content;
+  return text;
 }
 
 }  // namespace scenario

@@ -49,6 +49,8 @@ Step judge(std::optional<std::vector<std::string>> criteria) {
   return Step([criteria](ScenarioState& s) { return Executor::of(s).judge(criteria); }, description);
 }
 
+Step judge(std::initializer_list<std::string> criteria) { return judge(std::vector<std::string>(criteria)); }
+
 Step proceed(ProceedOptions options) {
   const std::string description = options.turns ? "proceed(" + std::to_string(*options.turns) + ")" : "proceed()";
   return Step([options](ScenarioState& s) { return Executor::of(s).proceed(options); }, description);

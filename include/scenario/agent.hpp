@@ -34,7 +34,7 @@ struct AgentInput {
   /// The last user message among new_messages; std::logic_error if there is none (an agent
   /// called twice in a row without a user turn in between).
   const Message& last_new_user_message() const;
-  /// Its text; std::logic_error if it has no text content.
+  /// Its text (for spoken lines, the transcript); std::logic_error if it has none.
   std::string last_new_user_message_str() const;
   const ScenarioState& state() const { return *scenario_state; }
 };

@@ -2,6 +2,7 @@
 
 #include <concepts>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -79,6 +80,7 @@ Step message(Message message);
 /// Without criteria: the judge gives its final verdict now. With criteria: a checkpoint —
 /// continue if all pass, fail the run at once otherwise.
 Step judge(std::optional<std::vector<std::string>> criteria = std::nullopt);
+Step judge(std::initializer_list<std::string> criteria);
 
 struct ProceedOptions {
   std::optional<int> turns{};  ///< how many more turns; none = until a verdict or max_turns

@@ -33,6 +33,9 @@ class ScenarioState {
   std::optional<ToolCall> last_tool_call(std::string_view function_name) const;
   bool has_tool_call(std::string_view function_name) const;
 
+  /// Appends an event to the voice timeline (the voice runtime records what happens on the call).
+  void record_event(VoiceEvent event) { timeline_.push_back(std::move(event)); }
+
   /// Adds a message as if a script step had (every agent sees it as new).
   void add_message(Message message);
   /// Removes messages from `index` on (clamped to the size) and returns them; agents forget them

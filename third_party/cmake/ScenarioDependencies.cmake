@@ -1,7 +1,6 @@
 # System dependencies, all from Debian 12 packages (scripts/install-deps.sh installs them).
 # Imported targets are named here once; scenarioConfig.cmake recreates the same names for consumers.
 find_package(PkgConfig REQUIRED)
-include(${CMAKE_CURRENT_LIST_DIR}/ScenarioFindAudioDeps.cmake)
-find_package(nlohmann_json 3.10 REQUIRED)
+include(${CMAKE_CURRENT_LIST_DIR}/ScenarioFindLibraryDeps.cmake)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)

@@ -21,5 +21,5 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/scenarioConfigVersion.cm
                                  COMPATIBILITY SameMinorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/scenarioConfig.cmake"
               "${PROJECT_BINARY_DIR}/scenarioConfigVersion.cmake"
-              "${PROJECT_SOURCE_DIR}/third_party/cmake/ScenarioFindAudioDeps.cmake"
+              "${PROJECT_SOURCE_DIR}/third_party/cmake/ScenarioFindLibraryDeps.cmake"
         DESTINATION "${SCENARIO_CMAKE_DIR}")

@@ -142,9 +142,10 @@ class CheckJudge : public AgentAdapter {
   bool finish_when_all_pass_;
 };
 
-/// Factories in the style of the API sketch: `agents = {bot, scenario::user_simulator({…}),
-/// scenario::judge({.criteria = {…}})}`.
+/// Factories: `agents = {bot, scenario::user_simulator({…}), scenario::judge_agent({.criteria = {…}})}`.
+/// (The judge factory is not called `judge`: GCC 12 cannot tell `judge({.criteria = …})` from the
+/// script step `judge({"criterion", …})`.)
 std::shared_ptr<UserSimulatorAgent> user_simulator(UserSimulatorOptions options = {});
-std::shared_ptr<JudgeAgent> judge(JudgeOptions options);
+std::shared_ptr<JudgeAgent> judge_agent(JudgeOptions options);
 
 }  // namespace scenario

@@ -163,6 +163,6 @@ AgentReply JudgeAgent::call(const AgentInput& input) {
   return parse_reply(response.message, criteria, must_decide);
 }
 
-std::shared_ptr<JudgeAgent> judge(JudgeOptions options) { return std::make_shared<JudgeAgent>(std::move(options)); }
+std::shared_ptr<JudgeAgent> judge_agent(JudgeOptions options) { return std::make_shared<JudgeAgent>(std::move(options)); }
 
 }  // namespace scenario

@@ -120,7 +120,7 @@ TEST(JudgeAgent, DrivesARunThroughTheFakeService) {
   auto bot = std::make_shared<Echo>();
   const auto r = run({.name = "llm judge", .description = "user says hi twice",
                       .agents = {bot, std::make_shared<ScriptedUser>(std::vector<std::string>{"hi", "hi again"}),
-                                 judge({.criteria = {"agent echoes"}, .llm = model_for(fake)})},
+                                 judge_agent({.criteria = {"agent echoes"}, .llm = model_for(fake)})},
                       .max_turns = 5});
   EXPECT_TRUE(r.success) << r.reasoning;
   EXPECT_EQ(r.passed_criteria, (std::vector<std::string>{"agent echoes"}));
@@ -135,7 +135,7 @@ TEST(JudgeAgent, IsForcedToDecideOnTheLastTurnAndOnInlineCriteria) {
   fake.push_tool_call("finish_test", {{"criteria", {{"criterion_1", "true"}}}, {"reasoning", "ok"}, {"verdict", "success"}});
   fake.push_tool_call("finish_test", {{"criteria", {{"criterion_1", "false"}}}, {"reasoning", "no"}, {"verdict", "failure"}});
   const auto r = run({.name = "checkpoints", .description = "d",
-                      .agents = {std::make_shared<Echo>(), judge({.criteria = {"own"}, .llm = model_for(fake)})},
+                      .agents = {std::make_shared<Echo>(), judge_agent({.criteria = {"own"}, .llm = model_for(fake)})},
                       .script = {user("a"), agent(), judge({"says echo"}), user("b"), agent(), judge({"says bye"})}});
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.failed_criteria, (std::vector<std::string>{"says bye"}));

@@ -28,7 +28,7 @@ TEST(Redaction, ApiKeysNeverReachErrorsResultsLogsOrCacheFiles) {
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
   const auto r = run({.name = "redaction", .description = "d",
-                      .agents = {std::make_shared<Bot>(), judge({.criteria = {"c"}, .llm = model})},
+                      .agents = {std::make_shared<Bot>(), judge_agent({.criteria = {"c"}, .llm = model})},
                       .script = {user("hello"), agent(), judge()}, .verbose = true});
   const std::string out = ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
   EXPECT_FALSE(r.success);

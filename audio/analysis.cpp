@@ -27,9 +27,12 @@ double peak_dbfs(std::span<const std::int16_t> samples) noexcept {
   return 20.0 * std::log10(peak / 32768.0);
 }
 
-double dbfs_to_amplitude(double dbfs) noexcept { return 32768.0 * std::pow(10.0, dbfs / 20.0); }
+double dbfs_to_amplitude(double dbfs) noexcept {
+  return 32768.0 * std::pow(10.0, dbfs / 20.0);
+}
 
-double snr_db(std::span<const std::int16_t> reference, std::span<const std::int16_t> test) noexcept {
+double snr_db(std::span<const std::int16_t> reference,
+              std::span<const std::int16_t> test) noexcept {
   const std::size_t n = std::min(reference.size(), test.size());
   double signal = 0.0;
   double noise = 0.0;
@@ -47,8 +50,8 @@ double snr_db(std::span<const std::int16_t> reference, std::span<const std::int1
 namespace {
 
 // Index of the first window (start position) whose RMS exceeds the threshold, scanning forward.
-std::optional<std::int64_t> first_loud_window(std::span<const std::int16_t> s, double threshold_sq_sum,
-                                              std::size_t window) {
+std::optional<std::int64_t> first_loud_window(std::span<const std::int16_t> s,
+                                              double threshold_sq_sum, std::size_t window) {
   if (s.size() < window) window = s.size();
   if (window == 0) return std::nullopt;
   double sum = 0.0;

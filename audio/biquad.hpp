@@ -1,5 +1,6 @@
 #pragma once
-// Internal: second-order IIR sections (RBJ Audio EQ Cookbook), used by the telephone channel effect.
+// Internal: second-order IIR sections (RBJ Audio EQ Cookbook), used by the telephone channel
+// effect.
 
 #include <cstdint>
 #include <span>

@@ -10,7 +10,6 @@
 namespace scenario::audio {
 namespace {
 
-
 constexpr int kWindowMs = 20;
 constexpr int kHopMs = 5;
 // Share of the block's energy the two tones must carry. Speech never concentrates this much energy
@@ -61,7 +60,9 @@ struct DtmfDetector::Impl {
   }
 
   // Energy the block would have if it held only a sinusoid with this Goertzel power.
-  double tone_energy(double power) const { return 2.0 * power * hann_sq_sum / (hann_sum * hann_sum); }
+  double tone_energy(double power) const {
+    return 2.0 * power * hann_sq_sum / (hann_sum * hann_sum);
+  }
 
   double rms_dbfs_of(double power) const {
     const double amplitude = 2.0 * std::sqrt(power) / hann_sum;
@@ -75,7 +76,8 @@ struct DtmfDetector::Impl {
     int best_k = 0;
     double db[2 * kFineSteps + 1];
     for (int k = -kFineSteps; k <= kFineSteps; ++k) {
-      db[k + kFineSteps] = 10.0 * std::log10(goertzel_power(nominal * (1.0 + k * kFineStep)) + 1e-12);
+      db[k + kFineSteps] =
+          10.0 * std::log10(goertzel_power(nominal * (1.0 + k * kFineStep)) + 1e-12);
       if (db[k + kFineSteps] > best_db) {
         best_db = db[k + kFineSteps];
         best_k = k;
@@ -108,9 +110,11 @@ struct DtmfDetector::Impl {
     }
     const double pl = low_power[li];
     const double ph = high_power[hi];
-    if (rms_dbfs_of(pl) < options.min_level_dbfs || rms_dbfs_of(ph) < options.min_level_dbfs) return std::nullopt;
+    if (rms_dbfs_of(pl) < options.min_level_dbfs || rms_dbfs_of(ph) < options.min_level_dbfs)
+      return std::nullopt;
     const double twist = 10.0 * std::log10(ph / pl);
-    if (twist > options.max_normal_twist_db || twist < -options.max_reverse_twist_db) return std::nullopt;
+    if (twist > options.max_normal_twist_db || twist < -options.max_reverse_twist_db)
+      return std::nullopt;
     if ((tone_energy(pl) + tone_energy(ph)) / energy < kMinPurity) return std::nullopt;
     const double fl = estimate_frequency(detail::kDtmfLow[li]);
     const double fh = estimate_frequency(detail::kDtmfHigh[hi]);
@@ -125,7 +129,8 @@ struct DtmfDetector::Impl {
     if (run_blocks > 0) {
       const auto start = run_first_block + static_cast<std::int64_t>((1.0 - kCoverage) * window);
       const auto end = run_last_block + static_cast<std::int64_t>(kCoverage * window);
-      const std::int64_t min_samples = static_cast<std::int64_t>(options.min_tone.count()) * rate / 1000;
+      const std::int64_t min_samples =
+          static_cast<std::int64_t>(options.min_tone.count()) * rate / 1000;
       if (end - start >= min_samples) out.push_back({run_digit, start, end});
     }
     run_digit = 0;
@@ -154,7 +159,9 @@ struct DtmfDetector::Impl {
   void consume(std::vector<DtmfDigit>& out) {
     std::size_t pos = 0;
     while (buffer.size() - pos >= static_cast<std::size_t>(window)) {
-      for (int i = 0; i < window; ++i) block[static_cast<std::size_t>(i)] = hann[static_cast<std::size_t>(i)] * buffer[pos + static_cast<std::size_t>(i)];
+      for (int i = 0; i < window; ++i)
+        block[static_cast<std::size_t>(i)] =
+            hann[static_cast<std::size_t>(i)] * buffer[pos + static_cast<std::size_t>(i)];
       analyse(buffer_start + static_cast<std::int64_t>(pos), out);
       pos += static_cast<std::size_t>(hop);
     }
@@ -165,7 +172,8 @@ struct DtmfDetector::Impl {
 
 DtmfDetector::DtmfDetector(int sample_rate, DtmfDetectorOptions options) {
   if (sample_rate < 4000 || sample_rate > 192000) {
-    throw UnsupportedFormatError("DTMF detector: unsupported sample rate " + std::to_string(sample_rate) + " Hz");
+    throw UnsupportedFormatError("DTMF detector: unsupported sample rate " +
+                                 std::to_string(sample_rate) + " Hz");
   }
   impl_ = std::make_unique<Impl>();
   auto& d = *impl_;
@@ -204,7 +212,9 @@ std::vector<DtmfDigit> DtmfDetector::finish() {
   return out;
 }
 
-int DtmfDetector::sample_rate() const noexcept { return impl_->rate; }
+int DtmfDetector::sample_rate() const noexcept {
+  return impl_->rate;
+}
 
 std::vector<DtmfDigit> detect_dtmf(std::span<const std::int16_t> samples, int sample_rate,
                                    const DtmfDetectorOptions& options) {

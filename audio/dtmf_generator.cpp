@@ -3,8 +3,8 @@
 #include <numbers>
 #include <string>
 
-#include "scenario/audio/analysis.hpp"
 #include "dtmf_tables.hpp"
+#include "scenario/audio/analysis.hpp"
 #include "scenario/audio/dtmf.hpp"
 #include "scenario/audio/errors.hpp"
 
@@ -25,7 +25,8 @@ std::pair<double, double> dtmf_frequencies(char digit) {
       if (detail::kDtmfKeys[r][c] == digit) return {detail::kDtmfLow[r], detail::kDtmfHigh[c]};
     }
   }
-  throw UnsupportedFormatError(std::string("'") + digit + "' is not a DTMF key (expected 0-9, *, #, A-D)");
+  throw UnsupportedFormatError(std::string("'") + digit +
+                               "' is not a DTMF key (expected 0-9, *, #, A-D)");
 }
 
 std::vector<std::int16_t> generate_dtmf(std::string_view digits, const DtmfToneOptions& options) {
@@ -37,8 +38,10 @@ std::vector<std::int16_t> generate_dtmf(std::string_view digits, const DtmfToneO
   }
   for (const char d : digits) (void)dtmf_frequencies(d);  // validate all before generating
 
-  const auto tone_samples = static_cast<std::size_t>(options.tone.count() * options.sample_rate / 1000);
-  const auto gap_samples = static_cast<std::size_t>(options.gap.count() * options.sample_rate / 1000);
+  const auto tone_samples =
+      static_cast<std::size_t>(options.tone.count() * options.sample_rate / 1000);
+  const auto gap_samples =
+      static_cast<std::size_t>(options.gap.count() * options.sample_rate / 1000);
   // level_dbfs is the RMS level of the low tone: peak = RMS · √2.
   const double low_amp = dbfs_to_amplitude(options.level_dbfs) * std::numbers::sqrt2;
   const double high_amp = low_amp * std::pow(10.0, options.twist_db / 20.0);
@@ -49,13 +52,17 @@ std::vector<std::int16_t> generate_dtmf(std::string_view digits, const DtmfToneO
   out.reserve(digits.size() * (tone_samples + gap_samples));
   for (const char d : digits) {
     const auto [fl, fh] = dtmf_frequencies(d);
-    const double wl = 2.0 * std::numbers::pi * fl * (1.0 + options.frequency_offset) / options.sample_rate;
-    const double wh = 2.0 * std::numbers::pi * fh * (1.0 + options.frequency_offset) / options.sample_rate;
+    const double wl =
+        2.0 * std::numbers::pi * fl * (1.0 + options.frequency_offset) / options.sample_rate;
+    const double wh =
+        2.0 * std::numbers::pi * fh * (1.0 + options.frequency_offset) / options.sample_rate;
     for (std::size_t n = 0; n < tone_samples; ++n) {
       double env = 1.0;
       const std::size_t from_end = tone_samples - 1 - n;
       const std::size_t edge = std::min(n, from_end);
-      if (edge < ramp) env = 0.5 - 0.5 * std::cos(std::numbers::pi * (static_cast<double>(edge) + 0.5) / static_cast<double>(ramp));
+      if (edge < ramp)
+        env = 0.5 - 0.5 * std::cos(std::numbers::pi * (static_cast<double>(edge) + 0.5) /
+                                   static_cast<double>(ramp));
       const double t = static_cast<double>(n);
       const double v = env * (low_amp * std::sin(wl * t) + high_amp * std::sin(wh * t));
       out.push_back(static_cast<std::int16_t>(std::clamp(std::lround(v), -32768L, 32767L)));

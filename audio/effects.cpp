@@ -93,7 +93,8 @@ std::vector<double> babble(std::size_t n, std::span<const std::int16_t> source, 
   std::vector<double> v(n, 0.0);
   for (int t = 0; t < kTalkers; ++t) {
     const std::size_t offset = static_cast<std::size_t>(rng.next() % source.size());
-    const bool reversed = (t % 2) == 1;  // reversed speech keeps its spectrum, loses intelligibility
+    const bool reversed =
+        (t % 2) == 1;  // reversed speech keeps its spectrum, loses intelligibility
     for (std::size_t i = 0; i < n; ++i) {
       std::size_t k = (offset + i) % source.size();
       if (reversed) k = source.size() - 1 - k;
@@ -111,7 +112,8 @@ std::vector<double> looped(std::size_t n, std::span<const std::int16_t> source) 
 }
 
 void check_rate(int rate) {
-  if (rate < 4000 || rate > 384000) throw UnsupportedFormatError("effects: unsupported sample rate " + std::to_string(rate));
+  if (rate < 4000 || rate > 384000)
+    throw UnsupportedFormatError("effects: unsupported sample rate " + std::to_string(rate));
 }
 
 }  // namespace
@@ -122,16 +124,25 @@ std::vector<std::int16_t> add_noise(std::span<const std::int16_t> samples, int s
   Random rng(options.seed);
   std::vector<double> noise;
   switch (options.kind) {
-    case NoiseKind::white: noise = white(samples.size(), rng); break;
-    case NoiseKind::pink: noise = pink(samples.size(), rng); break;
-    case NoiseKind::babble:
-      noise = babble(samples.size(), options.source.empty() ? samples : std::span<const std::int16_t>(options.source), rng);
+    case NoiseKind::white:
+      noise = white(samples.size(), rng);
       break;
-    case NoiseKind::file: noise = looped(samples.size(), options.source); break;
+    case NoiseKind::pink:
+      noise = pink(samples.size(), rng);
+      break;
+    case NoiseKind::babble:
+      noise = babble(
+          samples.size(),
+          options.source.empty() ? samples : std::span<const std::int16_t>(options.source), rng);
+      break;
+    case NoiseKind::file:
+      noise = looped(samples.size(), options.source);
+      break;
   }
   double noise_sq = 0.0;
   for (const double x : noise) noise_sq += x * x;
-  const double noise_rms = noise.empty() ? 0.0 : std::sqrt(noise_sq / static_cast<double>(noise.size()));
+  const double noise_rms =
+      noise.empty() ? 0.0 : std::sqrt(noise_sq / static_cast<double>(noise.size()));
   const double signal_rms = active_rms(samples, sample_rate);
   std::vector<std::int16_t> out(samples.begin(), samples.end());
   if (noise_rms <= 0.0 || signal_rms <= 0.0) return out;
@@ -140,7 +151,8 @@ std::vector<std::int16_t> add_noise(std::span<const std::int16_t> samples, int s
   return out;
 }
 
-std::vector<std::int16_t> telephone_channel(std::span<const std::int16_t> samples, int sample_rate) {
+std::vector<std::int16_t> telephone_channel(std::span<const std::int16_t> samples,
+                                            int sample_rate) {
   check_rate(sample_rate);
   auto narrow = resample(samples, sample_rate, 8000);
   using detail::Biquad;
@@ -162,7 +174,8 @@ std::vector<std::int16_t> packet_loss(std::span<const std::int16_t> samples, int
                                       double probability, std::uint64_t seed, int frame_ms) {
   check_rate(sample_rate);
   if (probability < 0.0 || probability > 1.0) {
-    throw UnsupportedFormatError("packet loss probability must be within 0..1, got " + std::to_string(probability));
+    throw UnsupportedFormatError("packet loss probability must be within 0..1, got " +
+                                 std::to_string(probability));
   }
   if (frame_ms <= 0) throw UnsupportedFormatError("packet loss frame duration must be positive");
   Random rng(seed);
@@ -181,7 +194,8 @@ std::vector<std::int16_t> clip(std::span<const std::int16_t> samples, double thr
   if (threshold_dbfs > 0.0) throw UnsupportedFormatError("clip threshold must be at most 0 dBFS");
   const double limit = std::min(32767.0, dbfs_to_amplitude(threshold_dbfs));
   std::vector<std::int16_t> out(samples.size());
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = saturate(std::clamp<double>(samples[i], -limit, limit));
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = saturate(std::clamp<double>(samples[i], -limit, limit));
   return out;
 }
 
@@ -192,8 +206,8 @@ std::vector<std::int16_t> gain(std::span<const std::int16_t> samples, double db)
   return out;
 }
 
-std::vector<std::int16_t> echo(std::span<const std::int16_t> samples, int sample_rate, double delay_ms,
-                               double decay) {
+std::vector<std::int16_t> echo(std::span<const std::int16_t> samples, int sample_rate,
+                               double delay_ms, double decay) {
   check_rate(sample_rate);
   if (delay_ms <= 0.0 || decay < 0.0 || decay >= 1.0) {
     throw UnsupportedFormatError("echo needs a positive delay and a decay within [0, 1)");
@@ -207,9 +221,11 @@ std::vector<std::int16_t> echo(std::span<const std::int16_t> samples, int sample
   return out;
 }
 
-std::vector<std::int16_t> speed(std::span<const std::int16_t> samples, int sample_rate, double factor) {
+std::vector<std::int16_t> speed(std::span<const std::int16_t> samples, int sample_rate,
+                                double factor) {
   check_rate(sample_rate);
-  if (factor < 0.5 || factor > 2.0) throw UnsupportedFormatError("speed factor must be within 0.5..2.0");
+  if (factor < 0.5 || factor > 2.0)
+    throw UnsupportedFormatError("speed factor must be within 0.5..2.0");
   // Treat the signal as if recorded at rate·factor and convert it back to rate: a tape played
   // faster. Rates are kept integral; the factor is applied to within 1 Hz.
   const int virtual_rate = static_cast<int>(std::lround(sample_rate * factor));
@@ -218,7 +234,8 @@ std::vector<std::int16_t> speed(std::span<const std::int16_t> samples, int sampl
 }
 
 std::vector<std::int16_t> add_static(std::span<const std::int16_t> samples, int sample_rate,
-                                     double clicks_per_second, double level_dbfs, std::uint64_t seed) {
+                                     double clicks_per_second, double level_dbfs,
+                                     std::uint64_t seed) {
   check_rate(sample_rate);
   if (clicks_per_second < 0.0) throw UnsupportedFormatError("static density must not be negative");
   Random rng(seed);
@@ -232,7 +249,9 @@ std::vector<std::int16_t> add_static(std::span<const std::int16_t> samples, int 
       // A click is a short decaying burst (about 1 ms), not a single sample.
       const auto len = static_cast<std::size_t>(std::max(1, sample_rate / 1000));
       for (std::size_t k = 0; k < len && i + k < out.size(); ++k) {
-        out[i + k] = saturate(out[i + k] + sign * amplitude * std::exp(-5.0 * static_cast<double>(k) / static_cast<double>(len)));
+        out[i + k] = saturate(
+            out[i + k] +
+            sign * amplitude * std::exp(-5.0 * static_cast<double>(k) / static_cast<double>(len)));
       }
     }
   }

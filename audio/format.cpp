@@ -8,9 +8,12 @@ namespace scenario::audio {
 
 std::string_view to_string(Encoding encoding) noexcept {
   switch (encoding) {
-    case Encoding::pcm16: return "pcm16";
-    case Encoding::mulaw: return "mulaw";
-    case Encoding::alaw: return "alaw";
+    case Encoding::pcm16:
+      return "pcm16";
+    case Encoding::mulaw:
+      return "mulaw";
+    case Encoding::alaw:
+      return "alaw";
   }
   return "unknown";
 }
@@ -30,9 +33,12 @@ std::size_t bytes_per_sample(Encoding encoding) noexcept {
 
 unsigned char silence_byte(Encoding encoding) noexcept {
   switch (encoding) {
-    case Encoding::mulaw: return 0xFF;
-    case Encoding::alaw: return 0xD5;
-    case Encoding::pcm16: return 0x00;
+    case Encoding::mulaw:
+      return 0xFF;
+    case Encoding::alaw:
+      return 0xD5;
+    case Encoding::pcm16:
+      return 0x00;
   }
   return 0x00;
 }

@@ -29,7 +29,8 @@ std::vector<std::vector<std::uint8_t>> Framer::push(std::span<const std::uint8_t
   std::size_t pos = 0;
   if (!pending_.empty()) {
     const std::size_t take = std::min(frame_bytes_ - pending_.size(), bytes.size());
-    pending_.insert(pending_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    pending_.insert(pending_.end(), bytes.begin(),
+                    bytes.begin() + static_cast<std::ptrdiff_t>(take));
     pos = take;
     if (pending_.size() < frame_bytes_) return frames;
     frames.push_back(std::move(pending_));
@@ -51,8 +52,10 @@ std::optional<std::vector<std::uint8_t>> Framer::flush(PadPolicy policy) {
   pending_ = {};
   pending_.reserve(frame_bytes_);
   switch (policy) {
-    case PadPolicy::drop: return std::nullopt;
-    case PadPolicy::emit_short: return last;
+    case PadPolicy::drop:
+      return std::nullopt;
+    case PadPolicy::emit_short:
+      return last;
     case PadPolicy::pad_with_silence:
       last.resize(frame_bytes_, silence_byte(format_.encoding));
       return last;

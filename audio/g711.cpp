@@ -36,7 +36,8 @@ constexpr std::int16_t alaw_decode_formula(std::uint8_t code) {
 template <std::int16_t (*Decode)(std::uint8_t)>
 constexpr std::array<std::int16_t, 256> make_decode_table() {
   std::array<std::int16_t, 256> table{};
-  for (int c = 0; c < 256; ++c) table[static_cast<std::size_t>(c)] = Decode(static_cast<std::uint8_t>(c));
+  for (int c = 0; c < 256; ++c)
+    table[static_cast<std::size_t>(c)] = Decode(static_cast<std::uint8_t>(c));
   return table;
 }
 
@@ -96,8 +97,12 @@ const EncodeTable& alaw_table() {
 
 }  // namespace
 
-std::int16_t mulaw_decode(std::uint8_t code) noexcept { return kMulawDecode[code]; }
-std::int16_t alaw_decode(std::uint8_t code) noexcept { return kAlawDecode[code]; }
+std::int16_t mulaw_decode(std::uint8_t code) noexcept {
+  return kMulawDecode[code];
+}
+std::int16_t alaw_decode(std::uint8_t code) noexcept {
+  return kAlawDecode[code];
+}
 
 std::uint8_t mulaw_encode(std::int16_t sample) noexcept {
   return mulaw_table().code[static_cast<std::size_t>(sample + 32768)];

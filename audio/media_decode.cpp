@@ -30,7 +30,8 @@ void refuse_urls(const std::string& text) {
   if (colon != std::string::npos && (slash == std::string::npos || colon < slash)) {
     throw UnsafeInputError("refusing to open '" + text +
                            "': it looks like a URL or protocol, and only local files are read "
-                           "(write ./" + text + " for a file whose name contains ':')");
+                           "(write ./" +
+                           text + " for a file whose name contains ':')");
   }
 }
 
@@ -65,10 +66,17 @@ struct MemoryReader {
     if (whence == AVSEEK_SIZE) return size;
     std::int64_t target = 0;
     switch (whence & ~AVSEEK_FORCE) {
-      case SEEK_SET: target = offset; break;
-      case SEEK_CUR: target = self->pos + offset; break;
-      case SEEK_END: target = size + offset; break;
-      default: return AVERROR(EINVAL);
+      case SEEK_SET:
+        target = offset;
+        break;
+      case SEEK_CUR:
+        target = self->pos + offset;
+        break;
+      case SEEK_END:
+        target = size + offset;
+        break;
+      default:
+        return AVERROR(EINVAL);
     }
     if (target < 0 || target > size) return AVERROR(EINVAL);
     self->pos = target;
@@ -81,7 +89,8 @@ PcmBuffer decode_opened(FormatInput& in, const std::string& what) {
   if (rc < 0) throw MediaError("cannot read stream info of " + what + ": " + av_error_text(rc));
   const AVCodec* codec = nullptr;
   const int stream_index = av_find_best_stream(in.ctx, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-  if (stream_index < 0 || codec == nullptr) throw MediaError(what + " has no decodable audio stream");
+  if (stream_index < 0 || codec == nullptr)
+    throw MediaError(what + " has no decodable audio stream");
   AVStream* stream = in.ctx->streams[stream_index];
 
   CodecContextPtr dec(avcodec_alloc_context3(codec));
@@ -93,8 +102,8 @@ PcmBuffer decode_opened(FormatInput& in, const std::string& what) {
   }
   const int channels = dec->ch_layout.nb_channels;
   if (channels < 1 || channels > 8 || dec->sample_rate <= 0) {
-    throw MediaError(what + ": unsupported audio layout (" + std::to_string(channels) + " channels, " +
-                     std::to_string(dec->sample_rate) + " Hz)");
+    throw MediaError(what + ": unsupported audio layout (" + std::to_string(channels) +
+                     " channels, " + std::to_string(dec->sample_rate) + " Hz)");
   }
 
   PcmBuffer out;
@@ -124,10 +133,12 @@ PcmBuffer decode_opened(FormatInput& in, const std::string& what) {
         swr.reset(s);
       }
       const std::size_t base = out.samples.size();
-      out.samples.resize(base + static_cast<std::size_t>(frame->nb_samples) * static_cast<std::size_t>(channels));
+      out.samples.resize(base + static_cast<std::size_t>(frame->nb_samples) *
+                                    static_cast<std::size_t>(channels));
       auto* dst = reinterpret_cast<std::uint8_t*>(out.samples.data() + base);
-      const int n = swr_convert(swr.get(), &dst, frame->nb_samples,
-                                const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
+      const int n =
+          swr_convert(swr.get(), &dst, frame->nb_samples,
+                      const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
       if (n < 0) throw MediaError(what + ": sample format conversion failed");
       out.samples.resize(base + static_cast<std::size_t>(n) * static_cast<std::size_t>(channels));
       av_frame_unref(frame.get());
@@ -220,7 +231,11 @@ AudioChunk to_canonical(const PcmBuffer& pcm) {
   return chunk;
 }
 
-AudioChunk load_canonical(const std::filesystem::path& path) { return to_canonical(decode_media_file(path)); }
-AudioChunk load_canonical(std::span<const std::uint8_t> bytes) { return to_canonical(decode_media(bytes)); }
+AudioChunk load_canonical(const std::filesystem::path& path) {
+  return to_canonical(decode_media_file(path));
+}
+AudioChunk load_canonical(std::span<const std::uint8_t> bytes) {
+  return to_canonical(decode_media(bytes));
+}
 
 }  // namespace scenario::audio

@@ -38,10 +38,17 @@ struct MemoryWriter {
     if (whence == AVSEEK_SIZE) return size;
     std::int64_t target = 0;
     switch (whence & ~AVSEEK_FORCE) {
-      case SEEK_SET: target = offset; break;
-      case SEEK_CUR: target = self->pos + offset; break;
-      case SEEK_END: target = size + offset; break;
-      default: return AVERROR(EINVAL);
+      case SEEK_SET:
+        target = offset;
+        break;
+      case SEEK_CUR:
+        target = self->pos + offset;
+        break;
+      case SEEK_END:
+        target = size + offset;
+        break;
+      default:
+        return AVERROR(EINVAL);
     }
     if (target < 0) return AVERROR(EINVAL);
     self->pos = target;
@@ -68,10 +75,14 @@ struct CodecChoice {
 
 CodecChoice choose(Container c) {
   switch (c) {
-    case Container::flac: return {"flac", "flac"};
-    case Container::mp3: return {"mp3", "libmp3lame"};
-    case Container::ogg_opus: return {"ogg", "libopus"};
-    case Container::wav: break;
+    case Container::flac:
+      return {"flac", "flac"};
+    case Container::mp3:
+      return {"mp3", "libmp3lame"};
+    case Container::ogg_opus:
+      return {"ogg", "libopus"};
+    case Container::wav:
+      break;
   }
   return {"wav", "pcm_s16le"};
 }
@@ -100,7 +111,8 @@ void check(int rc, const std::string& what) {
 
 Container container_from_extension(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (ext == ".wav") return Container::wav;
   if (ext == ".flac") return Container::flac;
   if (ext == ".mp3") return Container::mp3;
@@ -112,9 +124,10 @@ Container container_from_extension(const std::filesystem::path& path) {
 std::vector<std::uint8_t> encode_media(const PcmBuffer& input, Container container,
                                        const EncodeOptions& options) {
   if (input.channels < 1 || input.channels > 2 || input.sample_rate <= 0) {
-    throw UnsupportedFormatError("encode_media takes mono or stereo PCM with a positive rate, got " +
-                                 std::to_string(input.channels) + " channels at " +
-                                 std::to_string(input.sample_rate) + " Hz");
+    throw UnsupportedFormatError(
+        "encode_media takes mono or stereo PCM with a positive rate, got " +
+        std::to_string(input.channels) + " channels at " + std::to_string(input.sample_rate) +
+        " Hz");
   }
   if (container == Container::wav) return write_wav(input);
 
@@ -128,10 +141,13 @@ std::vector<std::uint8_t> encode_media(const PcmBuffer& input, Container contain
   quiet_libav_logs();
   const CodecChoice choice = choose(container);
   const AVCodec* codec = avcodec_find_encoder_by_name(choice.encoder);
-  if (codec == nullptr) throw MediaError(std::string("encoder '") + choice.encoder + "' is not available in libavcodec");
+  if (codec == nullptr)
+    throw MediaError(std::string("encoder '") + choice.encoder +
+                     "' is not available in libavcodec");
 
   OutputContext out;
-  check(avformat_alloc_output_context2(&out.ctx, nullptr, choice.muxer, nullptr), "creating the muxer");
+  check(avformat_alloc_output_context2(&out.ctx, nullptr, choice.muxer, nullptr),
+        "creating the muxer");
   MemoryWriter writer;
   constexpr int kBufferSize = 32768;
   auto* buffer = static_cast<std::uint8_t*>(av_malloc(kBufferSize));
@@ -187,7 +203,8 @@ std::vector<std::uint8_t> encode_media(const PcmBuffer& input, Container contain
   const std::size_t total_frames = pcm.frames();
   std::int64_t pts = 0;
   for (std::size_t pos = 0; pos < total_frames;) {
-    const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(frame_size), total_frames - pos));
+    const int n = static_cast<int>(
+        std::min<std::size_t>(static_cast<std::size_t>(frame_size), total_frames - pos));
     av_frame_unref(frame.get());
     const bool small_last_ok = (codec->capabilities & AV_CODEC_CAP_SMALL_LAST_FRAME) != 0;
     frame->nb_samples = (enc->frame_size > 0 && !variable && !small_last_ok) ? frame_size : n;
@@ -196,8 +213,10 @@ std::vector<std::uint8_t> encode_media(const PcmBuffer& input, Container contain
     check(av_channel_layout_copy(&frame->ch_layout, &enc->ch_layout), "copying the channel layout");
     check(av_frame_get_buffer(frame.get(), 0), "allocating a frame");
     // A codec that cannot take a short last frame gets it padded with silence.
-    av_samples_set_silence(frame->extended_data, 0, frame->nb_samples, pcm.channels, enc->sample_fmt);
-    const auto* src = reinterpret_cast<const std::uint8_t*>(pcm.samples.data() + pos * static_cast<std::size_t>(pcm.channels));
+    av_samples_set_silence(frame->extended_data, 0, frame->nb_samples, pcm.channels,
+                           enc->sample_fmt);
+    const auto* src = reinterpret_cast<const std::uint8_t*>(
+        pcm.samples.data() + pos * static_cast<std::size_t>(pcm.channels));
     check(swr_convert(swr.get(), frame->extended_data, n, &src, n), "converting samples");
     frame->pts = pts;
     pts += n;
@@ -218,7 +237,8 @@ void encode_media_file(const std::filesystem::path& path, const PcmBuffer& pcm,
   const auto bytes = encode_media(pcm, c, options);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw MediaError("cannot create '" + path.string() + "'");
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw MediaError("failed writing '" + path.string() + "'");
 }
 

@@ -23,7 +23,8 @@ SwrContext* make_context(int in_rate, int out_rate, int channels) {
   av_channel_layout_default(&layout, channels);
   SwrContext* swr = nullptr;
   if (swr_alloc_set_opts2(&swr, &layout, AV_SAMPLE_FMT_S16, out_rate, &layout, AV_SAMPLE_FMT_S16,
-                          in_rate, 0, nullptr) < 0 || swr == nullptr) {
+                          in_rate, 0, nullptr) < 0 ||
+      swr == nullptr) {
     throw UnsupportedFormatError("libswresample cannot convert " + std::to_string(in_rate) +
                                  " Hz to " + std::to_string(out_rate) + " Hz");
   }
@@ -75,12 +76,13 @@ struct Resampler::Impl {
 
 Resampler::Resampler(int input_rate, int output_rate, int channels) {
   if (!is_supported_rate(input_rate) || !is_supported_rate(output_rate)) {
-    throw UnsupportedFormatError("unsupported resampling " + std::to_string(input_rate) + " Hz -> " +
-                                 std::to_string(output_rate) +
+    throw UnsupportedFormatError("unsupported resampling " + std::to_string(input_rate) +
+                                 " Hz -> " + std::to_string(output_rate) +
                                  " Hz (rates must be 4000..384000 Hz)");
   }
   if (channels < 1 || channels > 8) {
-    throw UnsupportedFormatError("resampler channel count must be 1..8, got " + std::to_string(channels));
+    throw UnsupportedFormatError("resampler channel count must be 1..8, got " +
+                                 std::to_string(channels));
   }
   impl_ = std::make_unique<Impl>(input_rate, output_rate, channels);
 }
@@ -137,13 +139,25 @@ std::vector<std::int16_t> Resampler::flush() {
   return out;
 }
 
-int Resampler::input_rate() const noexcept { return impl_->in_rate; }
-int Resampler::output_rate() const noexcept { return impl_->out_rate; }
-int Resampler::channels() const noexcept { return impl_->channels; }
-std::int64_t Resampler::input_frames() const noexcept { return impl_->in_frames; }
-std::int64_t Resampler::output_frames() const noexcept { return impl_->out_frames; }
+int Resampler::input_rate() const noexcept {
+  return impl_->in_rate;
+}
+int Resampler::output_rate() const noexcept {
+  return impl_->out_rate;
+}
+int Resampler::channels() const noexcept {
+  return impl_->channels;
+}
+std::int64_t Resampler::input_frames() const noexcept {
+  return impl_->in_frames;
+}
+std::int64_t Resampler::output_frames() const noexcept {
+  return impl_->out_frames;
+}
 
-bool Resampler::is_supported_rate(int rate) noexcept { return rate >= 4000 && rate <= 384000; }
+bool Resampler::is_supported_rate(int rate) noexcept {
+  return rate >= 4000 && rate <= 384000;
+}
 
 std::int64_t resampled_length(std::int64_t frames, int input_rate, int output_rate) noexcept {
   // round half away from zero of frames·out/in, in integers.

@@ -14,17 +14,21 @@
 namespace scenario::audio {
 namespace {
 
-constexpr int kDetectorRate = 16000;            // one of the rates the WebRTC detector takes
+constexpr int kDetectorRate = 16000;                // one of the rates the WebRTC detector takes
 constexpr int kFrameSamples = kDetectorRate / 100;  // 10 ms frames
 constexpr double kNoiseMarginDb = 9.0;
 constexpr double kSilenceDb = -100.0;
 
 webrtc::VoiceDetection::Likelihood likelihood_for(int aggressiveness) {
   switch (aggressiveness) {
-    case 0: return webrtc::VoiceDetection::kHighLikelihood;
-    case 1: return webrtc::VoiceDetection::kModerateLikelihood;
-    case 2: return webrtc::VoiceDetection::kLowLikelihood;
-    default: return webrtc::VoiceDetection::kVeryLowLikelihood;
+    case 0:
+      return webrtc::VoiceDetection::kHighLikelihood;
+    case 1:
+      return webrtc::VoiceDetection::kModerateLikelihood;
+    case 2:
+      return webrtc::VoiceDetection::kLowLikelihood;
+    default:
+      return webrtc::VoiceDetection::kVeryLowLikelihood;
   }
 }
 
@@ -34,7 +38,7 @@ struct VoiceActivityDetector::Impl {
   int rate;
   VadOptions options;
   std::unique_ptr<webrtc::AudioProcessing> apm;
-  std::unique_ptr<Resampler> to_detector;  // null when the input is already 16 kHz
+  std::unique_ptr<Resampler> to_detector;      // null when the input is already 16 kHz
   std::vector<std::int16_t> detector_pending;  // 16 kHz samples not yet making a full frame
   std::int64_t detector_frames_done = 0;       // 10 ms frames processed
   std::vector<std::int16_t> history;           // recent input samples for boundary refinement
@@ -48,9 +52,9 @@ struct VoiceActivityDetector::Impl {
 
   bool in_speech = false;
   bool candidate = false;
-  std::int64_t candidate_start = 0;     // input sample position of the first voiced frame
-  std::int64_t candidate_voiced = 0;    // voiced frames in the candidate
-  std::int64_t last_voiced_end = 0;     // input position, end of the last voiced frame
+  std::int64_t candidate_start = 0;   // input sample position of the first voiced frame
+  std::int64_t candidate_voiced = 0;  // voiced frames in the candidate
+  std::int64_t last_voiced_end = 0;   // input position, end of the last voiced frame
   std::int64_t last_voiced_start = 0;
   std::int64_t segment_start = 0;
 
@@ -61,15 +65,20 @@ struct VoiceActivityDetector::Impl {
     return (detector_sample * rate + kDetectorRate / 2) / kDetectorRate;
   }
   // Whether a frame can be speech at all.
-  double threshold_db() const { return std::max(options.min_level_dbfs, noise_floor_db + kNoiseMarginDb); }
+  double threshold_db() const {
+    return std::max(options.min_level_dbfs, noise_floor_db + kNoiseMarginDb);
+  }
   // Where a boundary lies: lower, so weak fricatives at an utterance's edges are kept.
-  double boundary_db() const { return std::max(options.boundary_level_dbfs, noise_floor_db + kNoiseMarginDb); }
+  double boundary_db() const {
+    return std::max(options.boundary_level_dbfs, noise_floor_db + kNoiseMarginDb);
+  }
 
   std::span<const std::int16_t> history_range(std::int64_t from, std::int64_t to) const {
-    from = std::clamp(from, history_start, history_start + static_cast<std::int64_t>(history.size()));
+    from =
+        std::clamp(from, history_start, history_start + static_cast<std::int64_t>(history.size()));
     to = std::clamp(to, from, history_start + static_cast<std::int64_t>(history.size()));
-    return std::span<const std::int16_t>(history).subspan(static_cast<std::size_t>(from - history_start),
-                                                          static_cast<std::size_t>(to - from));
+    return std::span<const std::int16_t>(history).subspan(
+        static_cast<std::size_t>(from - history_start), static_cast<std::size_t>(to - from));
   }
 
   OnsetOptions onset_options() const {
@@ -80,8 +89,10 @@ struct VoiceActivityDetector::Impl {
   }
 
   std::int64_t refine_start(std::int64_t first_voiced_start, std::int64_t first_voiced_end) const {
-    const std::int64_t from = std::max<std::int64_t>(0, first_voiced_start - ms_to_samples(options.preroll));
-    const auto range = history_range(from, first_voiced_end + ms_to_samples(std::chrono::milliseconds(30)));
+    const std::int64_t from =
+        std::max<std::int64_t>(0, first_voiced_start - ms_to_samples(options.preroll));
+    const auto range =
+        history_range(from, first_voiced_end + ms_to_samples(std::chrono::milliseconds(30)));
     const auto onset = find_onset(range, onset_options());
     const std::int64_t range_start = std::max(from, history_start);
     return onset ? range_start + *onset : first_voiced_start;
@@ -90,7 +101,8 @@ struct VoiceActivityDetector::Impl {
   std::int64_t refine_end(std::int64_t last_start, std::int64_t last_end) const {
     // The detector's own smoothing keeps frames "voiced" for a while after the sound stops, so the
     // end of the sound is searched back from the last voiced frame.
-    const std::int64_t from = std::max(segment_start, last_start - ms_to_samples(std::chrono::milliseconds(400)));
+    const std::int64_t from =
+        std::max(segment_start, last_start - ms_to_samples(std::chrono::milliseconds(400)));
     const std::int64_t to = last_end + ms_to_samples(std::chrono::milliseconds(30));
     const auto range = history_range(from, to);
     const auto offset = find_offset(range, onset_options());
@@ -104,8 +116,8 @@ struct VoiceActivityDetector::Impl {
       const std::int64_t drop = static_cast<std::int64_t>(history.size()) - keep;
       // Never drop what an open candidate or segment may still need.
       const std::int64_t needed_from =
-          std::min({in_speech ? last_voiced_start - rate : input_total, candidate ? candidate_start - rate : input_total,
-                    input_total - keep});
+          std::min({in_speech ? last_voiced_start - rate : input_total,
+                    candidate ? candidate_start - rate : input_total, input_total - keep});
       const std::int64_t allowed = std::clamp<std::int64_t>(needed_from - history_start, 0, drop);
       history.erase(history.begin(), history.begin() + allowed);
       history_start += allowed;
@@ -121,13 +133,15 @@ struct VoiceActivityDetector::Impl {
     const webrtc::StreamConfig config(kDetectorRate, 1, false);
     const int rc = apm->ProcessStream(src, config, config, dst);
     if (rc != webrtc::AudioProcessing::kNoError) {
-      throw AudioError("WebRTC voice detector failed to process a frame (error " + std::to_string(rc) + ")");
+      throw AudioError("WebRTC voice detector failed to process a frame (error " +
+                       std::to_string(rc) + ")");
     }
     double level = rms_dbfs(std::span<const std::int16_t>(frame, kFrameSamples));
     if (!std::isfinite(level)) level = kSilenceDb;
     recent_levels[levels_seen++ % kFloorFrames] = level;
-    noise_floor_db = *std::min_element(recent_levels.begin(),
-                                       recent_levels.begin() + static_cast<std::ptrdiff_t>(std::min(levels_seen, kFloorFrames)));
+    noise_floor_db = *std::min_element(
+        recent_levels.begin(),
+        recent_levels.begin() + static_cast<std::ptrdiff_t>(std::min(levels_seen, kFloorFrames)));
     const bool voiced = apm->voice_detection()->stream_has_voice() && level >= threshold_db();
 
     const std::int64_t frame_start = detector_to_input(detector_frames_done * kFrameSamples);
@@ -146,7 +160,8 @@ struct VoiceActivityDetector::Impl {
       if (!in_speech && candidate_voiced * 10 >= options.min_speech.count()) {
         in_speech = true;
         candidate = false;
-        segment_start = refine_start(candidate_start, candidate_start + ms_to_samples(std::chrono::milliseconds(10)));
+        segment_start = refine_start(
+            candidate_start, candidate_start + ms_to_samples(std::chrono::milliseconds(10)));
         events.push_back({VadEvent::Kind::speech_start, segment_start});
       }
       return;
@@ -155,7 +170,8 @@ struct VoiceActivityDetector::Impl {
     if (candidate && quiet >= ms_to_samples(std::chrono::milliseconds(100))) candidate = false;
     if (in_speech && quiet >= ms_to_samples(options.hangover)) {
       in_speech = false;
-      events.push_back({VadEvent::Kind::speech_end, refine_end(last_voiced_start, last_voiced_end)});
+      events.push_back(
+          {VadEvent::Kind::speech_end, refine_end(last_voiced_start, last_voiced_end)});
     }
   }
 
@@ -166,16 +182,19 @@ struct VoiceActivityDetector::Impl {
       process_frame(detector_pending.data() + pos, events);
       pos += kFrameSamples;
     }
-    detector_pending.erase(detector_pending.begin(), detector_pending.begin() + static_cast<std::ptrdiff_t>(pos));
+    detector_pending.erase(detector_pending.begin(),
+                           detector_pending.begin() + static_cast<std::ptrdiff_t>(pos));
   }
 };
 
 VoiceActivityDetector::VoiceActivityDetector(int sample_rate, VadOptions options) {
   if (options.aggressiveness < 0 || options.aggressiveness > 3) {
-    throw UnsupportedFormatError("VAD aggressiveness must be 0..3, got " + std::to_string(options.aggressiveness));
+    throw UnsupportedFormatError("VAD aggressiveness must be 0..3, got " +
+                                 std::to_string(options.aggressiveness));
   }
   if (!Resampler::is_supported_rate(sample_rate)) {
-    throw UnsupportedFormatError("VAD: unsupported sample rate " + std::to_string(sample_rate) + " Hz");
+    throw UnsupportedFormatError("VAD: unsupported sample rate " + std::to_string(sample_rate) +
+                                 " Hz");
   }
   impl_ = std::make_unique<Impl>();
   impl_->rate = sample_rate;
@@ -186,7 +205,8 @@ VoiceActivityDetector::VoiceActivityDetector(int sample_rate, VadOptions options
   vd->Enable(true);
   vd->set_likelihood(likelihood_for(options.aggressiveness));
   vd->set_frame_size_ms(10);
-  if (sample_rate != kDetectorRate) impl_->to_detector = std::make_unique<Resampler>(sample_rate, kDetectorRate);
+  if (sample_rate != kDetectorRate)
+    impl_->to_detector = std::make_unique<Resampler>(sample_rate, kDetectorRate);
 }
 
 VoiceActivityDetector::~VoiceActivityDetector() = default;
@@ -225,15 +245,20 @@ std::vector<VadEvent> VoiceActivityDetector::finish() {
   }
   if (d.in_speech) {
     d.in_speech = false;
-    events.push_back({VadEvent::Kind::speech_end,
-                      std::min(d.input_total, d.refine_end(d.last_voiced_start, d.last_voiced_end))});
+    events.push_back(
+        {VadEvent::Kind::speech_end,
+         std::min(d.input_total, d.refine_end(d.last_voiced_start, d.last_voiced_end))});
   }
   d.candidate = false;
   return events;
 }
 
-bool VoiceActivityDetector::in_speech() const noexcept { return impl_->in_speech; }
-int VoiceActivityDetector::sample_rate() const noexcept { return impl_->rate; }
+bool VoiceActivityDetector::in_speech() const noexcept {
+  return impl_->in_speech;
+}
+int VoiceActivityDetector::sample_rate() const noexcept {
+  return impl_->rate;
+}
 
 std::vector<SpeechSegment> detect_speech(std::span<const std::int16_t> samples, int sample_rate,
                                          const VadOptions& options) {

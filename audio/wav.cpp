@@ -18,7 +18,9 @@ constexpr std::uint16_t kFormatAlaw = 0x0006;
 constexpr std::uint16_t kFormatMulaw = 0x0007;
 constexpr std::uint16_t kFormatExtensible = 0xFFFE;
 
-std::uint16_t u16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
+std::uint16_t u16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
 std::uint32_t u32(const std::uint8_t* p) {
   return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) |
          (std::uint32_t{p[3]} << 24);
@@ -31,7 +33,8 @@ void put16(std::vector<std::uint8_t>& v, std::uint16_t x) {
 void put32(std::vector<std::uint8_t>& v, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
-// push_back rather than insert(ptr range): GCC 12 warns falsely (-Wstringop-overflow) on the latter.
+// push_back rather than insert(ptr range): GCC 12 warns falsely (-Wstringop-overflow) on the
+// latter.
 void put_tag(std::vector<std::uint8_t>& v, const char* tag) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(tag[i]));
 }
@@ -44,11 +47,15 @@ std::size_t bytes_per_sample(WavSampleFormat f) {
   switch (f) {
     case WavSampleFormat::pcm8:
     case WavSampleFormat::mulaw:
-    case WavSampleFormat::alaw: return 1;
-    case WavSampleFormat::pcm16: return 2;
-    case WavSampleFormat::pcm24: return 3;
+    case WavSampleFormat::alaw:
+      return 1;
+    case WavSampleFormat::pcm16:
+      return 2;
+    case WavSampleFormat::pcm24:
+      return 3;
     case WavSampleFormat::pcm32:
-    case WavSampleFormat::float32: return 4;
+    case WavSampleFormat::float32:
+      return 4;
   }
   return 2;
 }
@@ -57,11 +64,16 @@ WavSampleFormat classify(std::uint16_t tag, std::uint16_t bits) {
   switch (tag) {
     case kFormatPcm:
       switch (bits) {
-        case 8: return WavSampleFormat::pcm8;
-        case 16: return WavSampleFormat::pcm16;
-        case 24: return WavSampleFormat::pcm24;
-        case 32: return WavSampleFormat::pcm32;
-        default: break;
+        case 8:
+          return WavSampleFormat::pcm8;
+        case 16:
+          return WavSampleFormat::pcm16;
+        case 24:
+          return WavSampleFormat::pcm24;
+        case 32:
+          return WavSampleFormat::pcm32;
+        default:
+          break;
       }
       throw WavFormatError("WAV: integer PCM with " + std::to_string(bits) +
                            " bits per sample is not supported (expected 8, 16, 24 or 32)");
@@ -71,11 +83,14 @@ WavSampleFormat classify(std::uint16_t tag, std::uint16_t bits) {
                            " bits per sample is not supported (expected 32)");
     case kFormatMulaw:
       if (bits == 8) return WavSampleFormat::mulaw;
-      throw WavFormatError("WAV: mu-law must have 8 bits per sample, header says " + std::to_string(bits));
+      throw WavFormatError("WAV: mu-law must have 8 bits per sample, header says " +
+                           std::to_string(bits));
     case kFormatAlaw:
       if (bits == 8) return WavSampleFormat::alaw;
-      throw WavFormatError("WAV: A-law must have 8 bits per sample, header says " + std::to_string(bits));
-    default: break;
+      throw WavFormatError("WAV: A-law must have 8 bits per sample, header says " +
+                           std::to_string(bits));
+    default:
+      break;
   }
   throw WavFormatError("WAV: unsupported format tag 0x" + [&] {
     char buf[8];
@@ -86,12 +101,16 @@ WavSampleFormat classify(std::uint16_t tag, std::uint16_t bits) {
 
 std::int16_t convert_sample(const std::uint8_t* p, WavSampleFormat f) {
   switch (f) {
-    case WavSampleFormat::pcm8: return static_cast<std::int16_t>((static_cast<int>(p[0]) - 128) * 256);
-    case WavSampleFormat::pcm16: return static_cast<std::int16_t>(u16(p));
+    case WavSampleFormat::pcm8:
+      return static_cast<std::int16_t>((static_cast<int>(p[0]) - 128) * 256);
+    case WavSampleFormat::pcm16:
+      return static_cast<std::int16_t>(u16(p));
     case WavSampleFormat::pcm24: {
       // Round the 24-bit value to 16 bits (nearest, half away from zero), saturating.
-      std::int32_t v = static_cast<std::int32_t>(std::uint32_t{p[0]} << 8 | std::uint32_t{p[1]} << 16 |
-                                                 std::uint32_t{p[2]} << 24) >> 8;
+      std::int32_t v =
+          static_cast<std::int32_t>(std::uint32_t{p[0]} << 8 | std::uint32_t{p[1]} << 16 |
+                                    std::uint32_t{p[2]} << 24) >>
+          8;
       return clamp16(static_cast<double>(v) / 256.0);
     }
     case WavSampleFormat::pcm32: {
@@ -105,8 +124,10 @@ std::int16_t convert_sample(const std::uint8_t* p, WavSampleFormat f) {
       if (!std::isfinite(f32)) return 0;
       return clamp16(static_cast<double>(f32) * 32768.0);
     }
-    case WavSampleFormat::mulaw: return mulaw_decode(p[0]);
-    case WavSampleFormat::alaw: return alaw_decode(p[0]);
+    case WavSampleFormat::mulaw:
+      return mulaw_decode(p[0]);
+    case WavSampleFormat::alaw:
+      return alaw_decode(p[0]);
   }
   return 0;
 }
@@ -115,13 +136,20 @@ std::int16_t convert_sample(const std::uint8_t* p, WavSampleFormat f) {
 
 std::string_view to_string(WavSampleFormat format) noexcept {
   switch (format) {
-    case WavSampleFormat::pcm8: return "pcm8";
-    case WavSampleFormat::pcm16: return "pcm16";
-    case WavSampleFormat::pcm24: return "pcm24";
-    case WavSampleFormat::pcm32: return "pcm32";
-    case WavSampleFormat::float32: return "float32";
-    case WavSampleFormat::mulaw: return "mulaw";
-    case WavSampleFormat::alaw: return "alaw";
+    case WavSampleFormat::pcm8:
+      return "pcm8";
+    case WavSampleFormat::pcm16:
+      return "pcm16";
+    case WavSampleFormat::pcm24:
+      return "pcm24";
+    case WavSampleFormat::pcm32:
+      return "pcm32";
+    case WavSampleFormat::float32:
+      return "float32";
+    case WavSampleFormat::mulaw:
+      return "mulaw";
+    case WavSampleFormat::alaw:
+      return "alaw";
   }
   return "unknown";
 }
@@ -150,7 +178,8 @@ WavFile read_wav(std::span<const std::uint8_t> bytes) {
     if (id == "fmt ") {
       if (size < 16 || body + size > end) {
         throw WavFormatError("WAV: 'fmt ' chunk of " + std::to_string(size) + " bytes at offset " +
-                             std::to_string(pos) + " is " + (size < 16 ? "too short (need 16)" : "truncated"));
+                             std::to_string(pos) + " is " +
+                             (size < 16 ? "too short (need 16)" : "truncated"));
       }
       const std::uint8_t* f = bytes.data() + body;
       std::uint16_t tag = u16(f);
@@ -160,8 +189,8 @@ WavFile read_wav(std::span<const std::uint8_t> bytes) {
       std::uint16_t bits = u16(f + 14);
       if (tag == kFormatExtensible) {
         if (size < 40) {
-          throw WavFormatError("WAV: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is " + std::to_string(size) +
-                               " bytes, expected at least 40");
+          throw WavFormatError("WAV: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is " +
+                               std::to_string(size) + " bytes, expected at least 40");
         }
         info.extensible = true;
         const std::uint16_t valid_bits = u16(f + 18);
@@ -172,7 +201,8 @@ WavFile read_wav(std::span<const std::uint8_t> bytes) {
         }
       }
       if (info.channels < 1 || info.channels > 8) {
-        throw WavFormatError("WAV: channel count " + std::to_string(info.channels) + " (expected 1..8)");
+        throw WavFormatError("WAV: channel count " + std::to_string(info.channels) +
+                             " (expected 1..8)");
       }
       if (info.sample_rate < 1000 || info.sample_rate > 384000) {
         throw WavFormatError("WAV: sample rate " + std::to_string(info.sample_rate) +
@@ -181,9 +211,9 @@ WavFile read_wav(std::span<const std::uint8_t> bytes) {
       info.format = classify(tag, bits);
       bytes_per = bytes_per_sample(info.format);
       if (block_align != bytes_per * static_cast<std::size_t>(info.channels)) {
-        throw WavFormatError("WAV: block align " + std::to_string(block_align) + " does not match " +
-                             std::to_string(info.channels) + " channel(s) of " +
-                             std::to_string(bytes_per) + "-byte samples");
+        throw WavFormatError("WAV: block align " + std::to_string(block_align) +
+                             " does not match " + std::to_string(info.channels) +
+                             " channel(s) of " + std::to_string(bytes_per) + "-byte samples");
       }
       have_fmt = true;
     } else if (id == "data") {
@@ -194,8 +224,9 @@ WavFile read_wav(std::span<const std::uint8_t> bytes) {
         if (size == 0xFFFFFFFFu || size == 0) {
           data_size = end - body;
         } else {
-          throw WavFormatError("WAV: 'data' chunk claims " + std::to_string(size) + " bytes but only " +
-                               std::to_string(end - body) + " follow (truncated file)");
+          throw WavFormatError("WAV: 'data' chunk claims " + std::to_string(size) +
+                               " bytes but only " + std::to_string(end - body) +
+                               " follow (truncated file)");
         }
       }
       const std::size_t frames = data_size / block_align;
@@ -222,7 +253,8 @@ WavFile read_wav(std::span<const std::uint8_t> bytes) {
 WavFile read_wav_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw WavFormatError("WAV: cannot open '" + path.string() + "'");
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
   return read_wav(bytes);
 }
 
@@ -274,9 +306,12 @@ std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format
   for (const std::int16_t s : pcm.samples) {
     switch (format) {
       case WavSampleFormat::pcm8:
-        v.push_back(static_cast<std::uint8_t>(std::min((static_cast<int>(s) + 32768 + 128) >> 8, 255)));
+        v.push_back(
+            static_cast<std::uint8_t>(std::min((static_cast<int>(s) + 32768 + 128) >> 8, 255)));
         break;
-      case WavSampleFormat::pcm16: put16(v, static_cast<std::uint16_t>(s)); break;
+      case WavSampleFormat::pcm16:
+        put16(v, static_cast<std::uint16_t>(s));
+        break;
       case WavSampleFormat::pcm24: {
         const auto x = static_cast<std::uint32_t>(static_cast<std::int32_t>(s) * 256);
         v.push_back(static_cast<std::uint8_t>(x));
@@ -284,7 +319,9 @@ std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format
         v.push_back(static_cast<std::uint8_t>(x >> 16));
         break;
       }
-      case WavSampleFormat::pcm32: put32(v, static_cast<std::uint32_t>(static_cast<std::int32_t>(s) * 65536)); break;
+      case WavSampleFormat::pcm32:
+        put32(v, static_cast<std::uint32_t>(static_cast<std::int32_t>(s) * 65536));
+        break;
       case WavSampleFormat::float32: {
         const float f = static_cast<float>(s) / 32768.0f;
         std::uint32_t bits;
@@ -292,21 +329,28 @@ std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format
         put32(v, bits);
         break;
       }
-      case WavSampleFormat::mulaw: v.push_back(mulaw_encode(s)); break;
-      case WavSampleFormat::alaw: v.push_back(alaw_encode(s)); break;
+      case WavSampleFormat::mulaw:
+        v.push_back(mulaw_encode(s));
+        break;
+      case WavSampleFormat::alaw:
+        v.push_back(alaw_encode(s));
+        break;
     }
   }
   if (data_bytes & 1U) v.push_back(0);  // RIFF pad byte
   const auto riff_size = static_cast<std::uint32_t>(v.size() - 8);
-  for (int i = 0; i < 4; ++i) v[4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(riff_size >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    v[4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(riff_size >> (8 * i));
   return v;
 }
 
-void write_wav_file(const std::filesystem::path& path, const PcmBuffer& pcm, WavSampleFormat format) {
+void write_wav_file(const std::filesystem::path& path, const PcmBuffer& pcm,
+                    WavSampleFormat format) {
   const auto bytes = write_wav(pcm, format);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw WavFormatError("WAV: cannot create '" + path.string() + "'");
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw WavFormatError("WAV: failed writing '" + path.string() + "'");
 }
 

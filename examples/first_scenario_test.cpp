@@ -39,7 +39,8 @@ class AcmeSupportBot : public scenario::AgentAdapter {
 
 // Deterministic judge steps: plain functions over the conversation.
 void mentions_refund_policy(scenario::ScenarioState& state) {
-  scenario::require(contains(state.last_message().text(), "30 days"), "the agent explains the 30-day refund policy");
+  scenario::require(contains(state.last_message().text(), "30 days"),
+                    "the agent explains the 30-day refund policy");
 }
 
 void return_was_created(scenario::ScenarioState& state) {
@@ -51,8 +52,9 @@ TEST(FirstScenario, DamagedBlenderGetsARefundOffer) {
       .name = "damaged blender refund",
       .description = "The caller's blender arrived broken; they want their money back",
       .agents = {std::make_shared<AcmeSupportBot>()},
-      .script = {scenario::user("hi, my blender arrived broken"), scenario::agent(), mentions_refund_policy,
-                 scenario::user("yes please"), scenario::agent(), return_was_created,
+      .script = {scenario::user("hi, my blender arrived broken"), scenario::agent(),
+                 mentions_refund_policy, scenario::user("yes please"), scenario::agent(),
+                 return_was_created,
                  scenario::succeed("refund policy explained and return created")},
   });
   EXPECT_SCENARIO_SUCCESS(result);
@@ -66,7 +68,8 @@ TEST(FirstScenario, AFailingCheckExplainsItself) {
       .name = "no return without a request",
       .description = "A caller who only says hello",
       .agents = {std::make_shared<AcmeSupportBot>()},
-      .script = {scenario::user("hello"), scenario::agent(), return_was_created, scenario::succeed()},
+      .script = {scenario::user("hello"), scenario::agent(), return_was_created,
+                 scenario::succeed()},
   });
   EXPECT_FALSE(result.success);
   EXPECT_EQ(result.reasoning, "step 3 (custom step) failed: the agent calls create_return");

@@ -22,7 +22,8 @@ std::optional<bool> env_bool(const char* name) {
   if (!v) return std::nullopt;
   if (*v == "1" || *v == "true" || *v == "TRUE" || *v == "yes") return true;
   if (*v == "0" || *v == "false" || *v == "FALSE" || *v == "no") return false;
-  throw std::invalid_argument(std::string(name) + " must be 1/true/yes or 0/false/no, got '" + *v + "'");
+  throw std::invalid_argument(std::string(name) + " must be 1/true/yes or 0/false/no, got '" + *v +
+                              "'");
 }
 
 std::optional<int> env_int(const char* name) {
@@ -36,7 +37,8 @@ std::optional<int> env_int(const char* name) {
     used = 0;
   }
   if (used != v->size() || parsed <= 0) {
-    throw std::invalid_argument(std::string(name) + " must be a positive whole number, got '" + *v + "'");
+    throw std::invalid_argument(std::string(name) + " must be a positive whole number, got '" + *v +
+                                "'");
   }
   return parsed;
 }
@@ -54,7 +56,8 @@ ScenarioConfig ScenarioConfig::merged_with(const ScenarioConfig& other) const {
 }
 
 void configure(const ScenarioConfig& config) {
-  if (config.max_turns && *config.max_turns <= 0) throw std::invalid_argument("max_turns must be positive");
+  if (config.max_turns && *config.max_turns <= 0)
+    throw std::invalid_argument("max_turns must be positive");
   const std::lock_guard lock(config_mutex);
   configured = configured.merged_with(config);
 }
@@ -65,7 +68,11 @@ void reset_configuration() {
 }
 
 ScenarioConfig effective_configuration() {
-  ScenarioConfig defaults{.default_model = std::nullopt, .max_turns = 10, .verbose = false, .cache_key = std::nullopt, .debug = false};
+  ScenarioConfig defaults{.default_model = std::nullopt,
+                          .max_turns = 10,
+                          .verbose = false,
+                          .cache_key = std::nullopt,
+                          .debug = false};
   const ScenarioConfig from_env{.default_model = env("SCENARIO_DEFAULT_MODEL"),
                                 .max_turns = env_int("SCENARIO_MAX_TURNS"),
                                 .verbose = env_bool("SCENARIO_VERBOSE"),

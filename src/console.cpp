@@ -1,12 +1,12 @@
 #include "scenario/console.hpp"
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <mutex>
 #include <sstream>
-#include <unistd.h>
 
 #include "console_output.hpp"
 
@@ -15,20 +15,29 @@ namespace {
 
 const char* colour_for(Role role) {
   switch (role) {
-    case Role::user: return "\033[36m";       // cyan
-    case Role::assistant: return "\033[32m";  // green
-    case Role::tool: return "\033[33m";       // yellow
-    default: return "\033[90m";               // grey
+    case Role::user:
+      return "\033[36m";  // cyan
+    case Role::assistant:
+      return "\033[32m";  // green
+    case Role::tool:
+      return "\033[33m";  // yellow
+    default:
+      return "\033[90m";  // grey
   }
 }
 
 std::string label(Role role) {
   switch (role) {
-    case Role::user: return "User";
-    case Role::assistant: return "Agent";
-    case Role::tool: return "Tool";
-    case Role::system: return "System";
-    case Role::developer: return "Developer";
+    case Role::user:
+      return "User";
+    case Role::assistant:
+      return "Agent";
+    case Role::tool:
+      return "Tool";
+    case Role::system:
+      return "System";
+    case Role::developer:
+      return "Developer";
   }
   return "?";
 }
@@ -52,11 +61,13 @@ std::string format_message(const Message& m, const ConsoleStyle& style) {
   if (!text.empty()) out << " " << text;
   for (const auto& part : m.parts) {
     if (part.kind == ContentPart::Kind::audio && part.audio) {
-      out << " <audio " << std::fixed << std::setprecision(2) << part.audio->duration_seconds() << " s>";
+      out << " <audio " << std::fixed << std::setprecision(2) << part.audio->duration_seconds()
+          << " s>";
     }
     if (part.kind == ContentPart::Kind::image_url) out << " <image " << part.image_url << ">";
   }
-  for (const auto& call : m.tool_calls) out << " " << paint("→ " + call.name + "(" + call.arguments + ")", "\033[33m", style);
+  for (const auto& call : m.tool_calls)
+    out << " " << paint("→ " + call.name + "(" + call.arguments + ")", "\033[33m", style);
   if (m.tool_call_id) out << " (result of " << *m.tool_call_id << ")";
   return out.str();
 }
@@ -67,21 +78,25 @@ std::string format_transcript(const std::vector<Message>& messages, const Consol
   return out;
 }
 
-std::string format_summary(const ScenarioResult& r, const ConsoleStyle& style, std::size_t last_messages) {
+std::string format_summary(const ScenarioResult& r, const ConsoleStyle& style,
+                           std::size_t last_messages) {
   std::ostringstream out;
   const std::string verdict = r.success ? "PASSED" : "FAILED";
-  out << paint("Scenario " + (r.name.empty() ? std::string("(unnamed)") : "'" + r.name + "'") + " " + verdict,
+  out << paint("Scenario " + (r.name.empty() ? std::string("(unnamed)") : "'" + r.name + "'") +
+                   " " + verdict,
                r.success ? "\033[1;32m" : "\033[1;31m", style)
       << "\n";
   if (!r.reasoning.empty()) out << "  reasoning: " << r.reasoning << "\n";
   for (const auto& c : r.failed_criteria) out << "  " << paint("✗ " + c, "\033[31m", style) << "\n";
   for (const auto& c : r.passed_criteria) out << "  " << paint("✓ " + c, "\033[32m", style) << "\n";
-  out << std::fixed << std::setprecision(3) << "  time: " << r.total_time.count() << " s total, " << r.agent_time.count()
-      << " s in agents, " << r.messages.size() << " messages\n";
+  out << std::fixed << std::setprecision(3) << "  time: " << r.total_time.count() << " s total, "
+      << r.agent_time.count() << " s in agents, " << r.messages.size() << " messages\n";
   if (last_messages > 0 && !r.messages.empty()) {
-    const std::size_t from = r.messages.size() > last_messages ? r.messages.size() - last_messages : 0;
+    const std::size_t from =
+        r.messages.size() > last_messages ? r.messages.size() - last_messages : 0;
     out << "  last " << (r.messages.size() - from) << " message(s):\n";
-    for (std::size_t i = from; i < r.messages.size(); ++i) out << "    " << format_message(r.messages[i], style) << "\n";
+    for (std::size_t i = from; i < r.messages.size(); ++i)
+      out << "    " << format_message(r.messages[i], style) << "\n";
   }
   return out.str();
 }

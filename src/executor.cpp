@@ -21,8 +21,10 @@ std::string new_thread_id() {
 }
 
 constexpr const char* kEndOfScript =
-    "Reached the end of the script without a conclusion; end it with scenario::proceed() to let the "
-    "simulation play out, scenario::judge() for a verdict, or scenario::succeed() / scenario::fail()";
+    "Reached the end of the script without a conclusion; end it with scenario::proceed() to let "
+    "the "
+    "simulation play out, scenario::judge() for a verdict, or scenario::succeed() / "
+    "scenario::fail()";
 
 }  // namespace
 
@@ -32,7 +34,8 @@ Executor::Executor(const RunSpec& spec) : spec_(spec) {
                                    .verbose = spec.verbose,
                                    .cache_key = spec.cache_key,
                                    .debug = spec.debug};
-  if (spec.max_turns && *spec.max_turns <= 0) throw std::invalid_argument("max_turns must be positive");
+  if (spec.max_turns && *spec.max_turns <= 0)
+    throw std::invalid_argument("max_turns must be positive");
   for (const auto& a : spec.agents) {
     if (!a) throw std::invalid_argument("scenario '" + spec.name + "' has a null agent");
   }
@@ -48,7 +51,8 @@ Executor::Executor(const RunSpec& spec) : spec_(spec) {
 
 Executor& Executor::of(ScenarioState& state) {
   if (state.executor_ == nullptr) {
-    throw std::logic_error("this ScenarioState is a read-only snapshot (given to a background agent)");
+    throw std::logic_error(
+        "this ScenarioState is a read-only snapshot (given to a background agent)");
   }
   return *state.executor_;
 }
@@ -65,7 +69,8 @@ void Executor::new_turn() {
 }
 
 bool Executor::has_role(AgentRole role) const {
-  return std::any_of(spec_.agents.begin(), spec_.agents.end(), [&](const AgentPtr& a) { return a->role() == role; });
+  return std::any_of(spec_.agents.begin(), spec_.agents.end(),
+                     [&](const AgentPtr& a) { return a->role() == role; });
 }
 
 std::optional<std::size_t> Executor::next_agent_for_role(AgentRole role) const {
@@ -77,7 +82,8 @@ std::optional<std::size_t> Executor::next_agent_for_role(AgentRole role) const {
 
 AgentInput Executor::input_for(std::size_t index, std::optional<JudgmentRequest> judgment,
                                const ScenarioState* state) const {
-  return AgentInput{state_.thread_id_, state_.messages_, pending_messages_[index], std::move(judgment), state};
+  return AgentInput{state_.thread_id_, state_.messages_, pending_messages_[index],
+                    std::move(judgment), state};
 }
 
 void Executor::add_message(Message message, std::optional<std::size_t> from_agent) {
@@ -91,12 +97,14 @@ void Executor::add_message(Message message, std::optional<std::size_t> from_agen
 std::vector<Message> Executor::rollback_messages_to(long index) {
   if (index < 0) throw std::invalid_argument("rollback_messages_to: index must not be negative");
   const auto cut = std::min(static_cast<std::size_t>(index), state_.messages_.size());
-  std::vector<Message> removed(state_.messages_.begin() + static_cast<std::ptrdiff_t>(cut), state_.messages_.end());
+  std::vector<Message> removed(state_.messages_.begin() + static_cast<std::ptrdiff_t>(cut),
+                               state_.messages_.end());
   state_.messages_.resize(cut);
   // Agents must not see removed messages as new either.
   for (auto& pending : pending_messages_) {
     std::erase_if(pending, [&](const Message& m) {
-      return std::any_of(removed.begin(), removed.end(), [&](const Message& r) { return r.to_json() == m.to_json(); });
+      return std::any_of(removed.begin(), removed.end(),
+                         [&](const Message& r) { return r.to_json() == m.to_json(); });
     });
   }
   return removed;
@@ -106,9 +114,11 @@ std::optional<ScenarioResult> Executor::take_reply(std::size_t index, AgentReply
   const AgentRole role = spec_.agents[index]->role();
   auto text_message = [&](std::string text) {
     if (role == AgentRole::judge) {
-      throw AgentError("agent " + agent_label(index) + " returned text; a judge returns a verdict or nothing");
+      throw AgentError("agent " + agent_label(index) +
+                       " returned text; a judge returns a verdict or nothing");
     }
-    return Message{.role = role == AgentRole::user ? Role::user : Role::assistant, .content = std::move(text)};
+    return Message{.role = role == AgentRole::user ? Role::user : Role::assistant,
+                   .content = std::move(text)};
   };
   return std::visit(
       [&](auto&& value) -> std::optional<ScenarioResult> {
@@ -131,7 +141,8 @@ std::optional<ScenarioResult> Executor::take_reply(std::size_t index, AgentReply
       std::move(reply.value));
 }
 
-std::optional<ScenarioResult> Executor::call_agent(std::size_t index, std::optional<JudgmentRequest> judgment) {
+std::optional<ScenarioResult> Executor::call_agent(std::size_t index,
+                                                   std::optional<JudgmentRequest> judgment) {
   const AgentInput input = input_for(index, std::move(judgment), &state_);
   pending_messages_[index].clear();
   const auto t0 = Clock::now();
@@ -157,7 +168,8 @@ Executor::StepOutcome Executor::step(bool go_to_next_turn, const StateCallback& 
       if (on_turn) on_turn(state_);
       if (state_.current_turn_ >= state_.config_.max_turns_or_default()) {
         return {true, reached_limit("Reached the maximum number of turns (" +
-                                    std::to_string(state_.config_.max_turns_or_default()) + ") without a conclusion")};
+                                    std::to_string(state_.config_.max_turns_or_default()) +
+                                    ") without a conclusion")};
       }
       continue;
     }
@@ -172,7 +184,8 @@ Executor::StepOutcome Executor::step(bool go_to_next_turn, const StateCallback& 
   }
 }
 
-std::optional<ScenarioResult> Executor::script_call_agent(AgentRole role, std::optional<Message> content,
+std::optional<ScenarioResult> Executor::script_call_agent(AgentRole role,
+                                                          std::optional<Message> content,
                                                           std::optional<JudgmentRequest> judgment) {
   auto index = next_agent_for_role(role);
   if (!index && has_role(role)) {
@@ -189,8 +202,9 @@ std::optional<ScenarioResult> Executor::script_call_agent(AgentRole role, std::o
     const char* hint = role == AgentRole::user    ? "a user simulator"
                        : role == AgentRole::judge ? "a judge"
                                                   : "the agent under test";
-    throw std::logic_error("no agent plays the " + std::string(to_string(role)) + " role, so it cannot act here; add " +
-                           hint + " to the scenario's agents, or give the step its content");
+    throw std::logic_error("no agent plays the " + std::string(to_string(role)) +
+                           " role, so it cannot act here; add " + hint +
+                           " to the scenario's agents, or give the step its content");
   }
   return call_agent(*index, std::move(judgment));
 }
@@ -223,7 +237,8 @@ std::optional<ScenarioResult> Executor::agent(std::optional<Message> content, bo
     new_turn();
     index = next_agent_for_role(AgentRole::agent);
   }
-  if (!index) return script_call_agent(AgentRole::agent, std::nullopt, std::nullopt);  // throws: no agent
+  if (!index)
+    return script_call_agent(AgentRole::agent, std::nullopt, std::nullopt);  // throws: no agent
   pending_agents_[*index] = false;
   // The background call gets a snapshot: the script goes on changing the live state meanwhile.
   auto snapshot = std::make_shared<ScenarioState>(state_);
@@ -231,9 +246,10 @@ std::optional<ScenarioResult> Executor::agent(std::optional<Message> content, bo
   auto input = std::make_shared<AgentInput>(input_for(*index, std::nullopt, snapshot.get()));
   pending_messages_[*index].clear();
   AgentPtr adapter = spec_.agents[*index];
-  background_ = Background{*index,
-                           std::async(std::launch::async, [adapter, input, snapshot] { return adapter->call(*input); }),
-                           Clock::now()};
+  background_ = Background{
+      *index,
+      std::async(std::launch::async, [adapter, input, snapshot] { return adapter->call(*input); }),
+      Clock::now()};
   return std::nullopt;
 }
 
@@ -245,12 +261,14 @@ std::optional<ScenarioResult> Executor::message(Message message) {
 std::optional<ScenarioResult> Executor::judge(std::optional<std::vector<std::string>> criteria) {
   if (auto verdict = join_background()) return verdict;
   const bool checkpoint = criteria.has_value();
-  auto verdict = script_call_agent(AgentRole::judge, std::nullopt, JudgmentRequest{std::move(criteria)});
+  auto verdict =
+      script_call_agent(AgentRole::judge, std::nullopt, JudgmentRequest{std::move(criteria)});
   if (checkpoint) {
     if (!verdict) return std::nullopt;
     if (verdict->success) {
       for (const auto& c : verdict->passed_criteria) {
-        if (std::find(checkpoint_passed_.begin(), checkpoint_passed_.end(), c) == checkpoint_passed_.end()) {
+        if (std::find(checkpoint_passed_.begin(), checkpoint_passed_.end(), c) ==
+            checkpoint_passed_.end()) {
           checkpoint_passed_.push_back(c);
         }
       }
@@ -278,8 +296,9 @@ ScenarioResult Executor::conclude(bool success, std::optional<std::string> reaso
   if (auto verdict = join_background()) return *verdict;
   ScenarioResult r;
   r.success = success;
-  r.reasoning = reasoning.value_or(success ? "Scenario marked as successful with scenario::succeed()"
-                                           : "Scenario marked as failed with scenario::fail()");
+  r.reasoning =
+      reasoning.value_or(success ? "Scenario marked as successful with scenario::succeed()"
+                                 : "Scenario marked as failed with scenario::fail()");
   return r;
 }
 
@@ -289,7 +308,8 @@ ScenarioResult Executor::reached_limit(const std::string& reason) {
     if (spec_.agents[i]->role() != AgentRole::judge) continue;
     auto verdict = call_agent(i, JudgmentRequest{});
     if (verdict) return *verdict;
-    return ScenarioResult::failed(reason + "; the judge was asked for a final verdict and gave none");
+    return ScenarioResult::failed(reason +
+                                  "; the judge was asked for a final verdict and gave none");
   }
   return ScenarioResult::failed(reason);
 }
@@ -304,7 +324,8 @@ ScenarioResult Executor::finish(ScenarioResult result) {
     }
   }
   for (auto it = checkpoint_passed_.rbegin(); it != checkpoint_passed_.rend(); ++it) {
-    if (std::find(result.passed_criteria.begin(), result.passed_criteria.end(), *it) == result.passed_criteria.end()) {
+    if (std::find(result.passed_criteria.begin(), result.passed_criteria.end(), *it) ==
+        result.passed_criteria.end()) {
       result.passed_criteria.insert(result.passed_criteria.begin(), *it);
     }
   }
@@ -330,13 +351,14 @@ ScenarioResult Executor::run() {
     } catch (const AgentError& e) {
       return finish(ScenarioResult::failed(e.what()));
     } catch (const ScenarioAssertionError& e) {
-      return finish(ScenarioResult::failed(std::string("step ") + std::to_string(i + 1) + " (" + script[i].description() +
-                                           ") failed: " + e.what()));
+      return finish(ScenarioResult::failed(std::string("step ") + std::to_string(i + 1) + " (" +
+                                           script[i].description() + ") failed: " + e.what()));
     } catch (const std::exception& e) {
-      return finish(ScenarioResult::failed(std::string("step ") + std::to_string(i + 1) + " (" + script[i].description() +
-                                           ") threw: " + e.what()));
+      return finish(ScenarioResult::failed(std::string("step ") + std::to_string(i + 1) + " (" +
+                                           script[i].description() + ") threw: " + e.what()));
     } catch (...) {
-      return finish(ScenarioResult::failed("step " + std::to_string(i + 1) + " (" + script[i].description() +
+      return finish(ScenarioResult::failed("step " + std::to_string(i + 1) + " (" +
+                                           script[i].description() +
                                            ") threw a non-standard exception"));
     }
     if (verdict) return finish(std::move(*verdict));

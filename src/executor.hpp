@@ -57,14 +57,16 @@ class Executor {
   std::optional<std::size_t> next_agent_for_role(AgentRole role) const;
   bool has_role(AgentRole role) const;
   StepOutcome step(bool go_to_next_turn, const StateCallback& on_turn);
-  std::optional<ScenarioResult> call_agent(std::size_t index, std::optional<JudgmentRequest> judgment);
+  std::optional<ScenarioResult> call_agent(std::size_t index,
+                                           std::optional<JudgmentRequest> judgment);
   std::optional<ScenarioResult> script_call_agent(AgentRole role, std::optional<Message> content,
                                                   std::optional<JudgmentRequest> judgment);
   std::optional<ScenarioResult> take_reply(std::size_t index, AgentReply reply);
   std::optional<ScenarioResult> join_background();
   ScenarioResult reached_limit(const std::string& reason);
   ScenarioResult finish(ScenarioResult result);
-  AgentInput input_for(std::size_t index, std::optional<JudgmentRequest> judgment, const ScenarioState* state) const;
+  AgentInput input_for(std::size_t index, std::optional<JudgmentRequest> judgment,
+                       const ScenarioState* state) const;
   std::string agent_label(std::size_t index) const;
 
   RunSpec spec_;

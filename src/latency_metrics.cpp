@@ -17,7 +17,8 @@ std::optional<double> LatencyMetrics::percentile(double p) const {
   std::vector<double> sorted = response_latencies;
   std::sort(sorted.begin(), sorted.end());
   // Nearest rank: the smallest value with at least p % of the values at or below it.
-  const double rank = std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(sorted.size()));
+  const double rank =
+      std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(sorted.size()));
   const auto index = static_cast<std::size_t>(std::max(1.0, rank)) - 1;
   return sorted[index];
 }

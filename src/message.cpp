@@ -11,27 +11,32 @@ namespace {
 using nlohmann::json;
 
 json audio_to_json(const audio::AudioChunk& chunk) {
-  const auto wav = audio::write_wav(audio::PcmBuffer{audio::AudioChunk::sample_rate, 1, chunk.samples});
-  json part = {{"type", "input_audio"}, {"input_audio", {{"data", audio::base64_encode(wav)}, {"format", "wav"}}}};
+  const auto wav =
+      audio::write_wav(audio::PcmBuffer{audio::AudioChunk::sample_rate, 1, chunk.samples});
+  json part = {{"type", "input_audio"},
+               {"input_audio", {{"data", audio::base64_encode(wav)}, {"format", "wav"}}}};
   if (chunk.transcript) part["input_audio"]["transcript"] = *chunk.transcript;
   return part;
 }
 
 audio::AudioChunk audio_from_json(const json& input_audio) {
-  if (!input_audio.is_object() || !input_audio.contains("data") || !input_audio["data"].is_string()) {
+  if (!input_audio.is_object() || !input_audio.contains("data") ||
+      !input_audio["data"].is_string()) {
     throw std::invalid_argument("input_audio part needs a base64 'data' string");
   }
   const std::string format = input_audio.value("format", "wav");
   if (format != "wav") {
-    throw std::invalid_argument("input_audio format '" + format + "' is not supported (expected wav)");
+    throw std::invalid_argument("input_audio format '" + format +
+                                "' is not supported (expected wav)");
   }
   const auto wav = audio::read_wav(audio::base64_decode(input_audio["data"].get<std::string>()));
   audio::AudioChunk chunk;
   if (wav.info.sample_rate == audio::AudioChunk::sample_rate && wav.info.channels == 1) {
     chunk.samples = wav.pcm.samples;
   } else {
-    throw std::invalid_argument("input_audio must be 24 kHz mono WAV, got " + std::to_string(wav.info.sample_rate) +
-                                " Hz, " + std::to_string(wav.info.channels) + " channel(s)");
+    throw std::invalid_argument("input_audio must be 24 kHz mono WAV, got " +
+                                std::to_string(wav.info.sample_rate) + " Hz, " +
+                                std::to_string(wav.info.channels) + " channel(s)");
   }
   if (input_audio.contains("transcript") && input_audio["transcript"].is_string()) {
     chunk.transcript = input_audio["transcript"].get<std::string>();
@@ -43,11 +48,16 @@ audio::AudioChunk audio_from_json(const json& input_audio) {
 
 std::string_view to_string(Role role) noexcept {
   switch (role) {
-    case Role::system: return "system";
-    case Role::developer: return "developer";
-    case Role::user: return "user";
-    case Role::assistant: return "assistant";
-    case Role::tool: return "tool";
+    case Role::system:
+      return "system";
+    case Role::developer:
+      return "developer";
+    case Role::user:
+      return "user";
+    case Role::assistant:
+      return "assistant";
+    case Role::tool:
+      return "tool";
   }
   return "user";
 }
@@ -89,7 +99,8 @@ std::string Message::text() const {
   for (const auto& part : parts) {
     std::string piece;
     if (part.kind == ContentPart::Kind::text) piece = part.text;
-    if (part.kind == ContentPart::Kind::audio && part.audio && part.audio->transcript) piece = *part.audio->transcript;
+    if (part.kind == ContentPart::Kind::audio && part.audio && part.audio->transcript)
+      piece = *part.audio->transcript;
     if (piece.empty()) continue;
     if (!out.empty()) out += "\n";
     out += piece;
@@ -111,14 +122,18 @@ json Message::to_json() const {
     json array = json::array();
     for (const auto& part : parts) {
       switch (part.kind) {
-        case ContentPart::Kind::text: array.push_back({{"type", "text"}, {"text", part.text}}); break;
+        case ContentPart::Kind::text:
+          array.push_back({{"type", "text"}, {"text", part.text}});
+          break;
         case ContentPart::Kind::image_url: {
           json image = {{"url", part.image_url}};
           if (!part.image_detail.empty()) image["detail"] = part.image_detail;
           array.push_back({{"type", "image_url"}, {"image_url", image}});
           break;
         }
-        case ContentPart::Kind::audio: array.push_back(audio_to_json(part.audio.value_or(audio::AudioChunk{}))); break;
+        case ContentPart::Kind::audio:
+          array.push_back(audio_to_json(part.audio.value_or(audio::AudioChunk{})));
+          break;
       }
     }
     j["content"] = array;
@@ -128,7 +143,9 @@ json Message::to_json() const {
   if (!tool_calls.empty()) {
     json calls = json::array();
     for (const auto& c : tool_calls) {
-      calls.push_back({{"id", c.id}, {"type", "function"}, {"function", {{"name", c.name}, {"arguments", c.arguments}}}});
+      calls.push_back({{"id", c.id},
+                       {"type", "function"},
+                       {"function", {{"name", c.name}, {"arguments", c.arguments}}}});
     }
     j["tool_calls"] = calls;
   }
@@ -139,7 +156,8 @@ json Message::to_json() const {
 
 Message Message::from_json(const json& j) {
   if (!j.is_object()) throw std::invalid_argument("a message must be a JSON object");
-  if (!j.contains("role") || !j["role"].is_string()) throw std::invalid_argument("message has no 'role' string");
+  if (!j.contains("role") || !j["role"].is_string())
+    throw std::invalid_argument("message has no 'role' string");
   Message m;
   m.role = parse_role(j["role"].get<std::string>());
   for (const auto& [key, value] : j.items()) {
@@ -154,7 +172,8 @@ Message Message::from_json(const json& j) {
             m.parts.push_back(ContentPart::text_part(part.value("text", "")));
           } else if (type == "image_url") {
             const auto& image = part.at("image_url");
-            m.parts.push_back(ContentPart::image_part(image.value("url", ""), image.value("detail", "")));
+            m.parts.push_back(
+                ContentPart::image_part(image.value("url", ""), image.value("detail", "")));
           } else if (type == "input_audio") {
             m.parts.push_back(ContentPart::audio_part(audio_from_json(part.at("input_audio"))));
           } else {
@@ -187,11 +206,18 @@ Message Message::from_json(const json& j) {
   return m;
 }
 
-Message system_message(std::string text) { return Message{.role = Role::system, .content = std::move(text)}; }
-Message user_message(std::string text) { return Message{.role = Role::user, .content = std::move(text)}; }
-Message assistant_message(std::string text) { return Message{.role = Role::assistant, .content = std::move(text)}; }
+Message system_message(std::string text) {
+  return Message{.role = Role::system, .content = std::move(text)};
+}
+Message user_message(std::string text) {
+  return Message{.role = Role::user, .content = std::move(text)};
+}
+Message assistant_message(std::string text) {
+  return Message{.role = Role::assistant, .content = std::move(text)};
+}
 Message tool_result(std::string tool_call_id, std::string content) {
-  return Message{.role = Role::tool, .content = std::move(content), .tool_call_id = std::move(tool_call_id)};
+  return Message{
+      .role = Role::tool, .content = std::move(content), .tool_call_id = std::move(tool_call_id)};
 }
 
 }  // namespace scenario

@@ -6,7 +6,8 @@ namespace scenario {
 
 ScenarioResult run(const RunSpec& spec) {
   if (spec.agents.empty() && spec.script.empty()) {
-    throw std::invalid_argument("scenario '" + spec.name + "' has no agents and no script: nothing can happen");
+    throw std::invalid_argument("scenario '" + spec.name +
+                                "' has no agents and no script: nothing can happen");
   }
   detail::Executor executor(spec);
   return executor.run();

@@ -18,18 +18,25 @@ std::string quoted(const std::optional<std::string>& text) {
 Step user(std::optional<std::string> content) {
   std::optional<Message> message;
   if (content) message = user_message(*content);
-  return Step([message](ScenarioState& s) { return Executor::of(s).user(message); }, "user(" + quoted(content) + ")");
+  return Step([message](ScenarioState& s) { return Executor::of(s).user(message); },
+              "user(" + quoted(content) + ")");
 }
 
 Step user(Message message) {
-  return Step([message](ScenarioState& s) { return Executor::of(s).user(message); }, "user(message)");
+  return Step([message](ScenarioState& s) { return Executor::of(s).user(message); },
+              "user(message)");
 }
 
-Step agent() { return agent(AgentStepOptions{}); }
-Step agent(std::string content) { return agent(AgentStepOptions{.content = std::move(content)}); }
+Step agent() {
+  return agent(AgentStepOptions{});
+}
+Step agent(std::string content) {
+  return agent(AgentStepOptions{.content = std::move(content)});
+}
 
 Step agent(Message message) {
-  return Step([message](ScenarioState& s) { return Executor::of(s).agent(message, true); }, "agent(message)");
+  return Step([message](ScenarioState& s) { return Executor::of(s).agent(message, true); },
+              "agent(message)");
 }
 
 Step agent(AgentStepOptions options) {
@@ -41,31 +48,46 @@ Step agent(AgentStepOptions options) {
 }
 
 Step message(Message message) {
-  return Step([message](ScenarioState& s) { return Executor::of(s).message(message); }, "message()");
+  return Step([message](ScenarioState& s) { return Executor::of(s).message(message); },
+              "message()");
 }
 
 Step judge(std::optional<std::vector<std::string>> criteria) {
-  const std::string description = criteria ? "judge(" + std::to_string(criteria->size()) + " criteria)" : "judge()";
-  return Step([criteria](ScenarioState& s) { return Executor::of(s).judge(criteria); }, description);
+  const std::string description =
+      criteria ? "judge(" + std::to_string(criteria->size()) + " criteria)" : "judge()";
+  return Step([criteria](ScenarioState& s) { return Executor::of(s).judge(criteria); },
+              description);
 }
 
-Step judge(std::initializer_list<std::string> criteria) { return judge(std::vector<std::string>(criteria)); }
+Step judge(std::initializer_list<std::string> criteria) {
+  return judge(std::vector<std::string>(criteria));
+}
 
 Step proceed(ProceedOptions options) {
-  const std::string description = options.turns ? "proceed(" + std::to_string(*options.turns) + ")" : "proceed()";
-  return Step([options](ScenarioState& s) { return Executor::of(s).proceed(options); }, description);
+  const std::string description =
+      options.turns ? "proceed(" + std::to_string(*options.turns) + ")" : "proceed()";
+  return Step([options](ScenarioState& s) { return Executor::of(s).proceed(options); },
+              description);
 }
 
-Step proceed(int turns) { return proceed(ProceedOptions{.turns = turns}); }
+Step proceed(int turns) {
+  return proceed(ProceedOptions{.turns = turns});
+}
 
 Step succeed(std::optional<std::string> reasoning) {
-  return Step([reasoning](ScenarioState& s) -> std::optional<ScenarioResult> { return Executor::of(s).conclude(true, reasoning); },
-              "succeed()");
+  return Step(
+      [reasoning](ScenarioState& s) -> std::optional<ScenarioResult> {
+        return Executor::of(s).conclude(true, reasoning);
+      },
+      "succeed()");
 }
 
 Step fail(std::optional<std::string> reasoning) {
-  return Step([reasoning](ScenarioState& s) -> std::optional<ScenarioResult> { return Executor::of(s).conclude(false, reasoning); },
-              "fail()");
+  return Step(
+      [reasoning](ScenarioState& s) -> std::optional<ScenarioResult> {
+        return Executor::of(s).conclude(false, reasoning);
+      },
+      "fail()");
 }
 
 }  // namespace scenario

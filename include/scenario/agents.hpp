@@ -58,10 +58,12 @@ class JudgeAgent : public AgentAdapter {
   AgentReply call(const AgentInput& input) override;
 
   /// The chat request the judge would send for this input (tests check the prompt shape).
-  llm::ChatRequest build_request(const AgentInput& input, const std::vector<std::string>& criteria, bool must_decide) const;
+  llm::ChatRequest build_request(const AgentInput& input, const std::vector<std::string>& criteria,
+                                 bool must_decide) const;
   /// Turns the model's reply into a verdict (or nothing for continue_test). Throws
   /// JudgeResponseError for a malformed reply.
-  static AgentReply parse_reply(const Message& reply, const std::vector<std::string>& criteria, bool must_decide);
+  static AgentReply parse_reply(const Message& reply, const std::vector<std::string>& criteria,
+                                bool must_decide);
 
  private:
   JudgeOptions options_;
@@ -105,7 +107,8 @@ class UserSimulatorAgent : public AgentAdapter {
 /// voice like the simulator.
 class ScriptedUser : public AgentAdapter {
  public:
-  explicit ScriptedUser(std::vector<std::string> lines, std::optional<std::string> voice = std::nullopt,
+  explicit ScriptedUser(std::vector<std::string> lines,
+                        std::optional<std::string> voice = std::nullopt,
                         std::vector<AudioEffect> effects = {});
   AgentRole role() const override { return AgentRole::user; }
   std::string name() const override { return "scripted user"; }
@@ -137,14 +140,15 @@ class CheckJudge : public AgentAdapter {
   AgentReply call(const AgentInput& input) override;
 
  private:
-  ScenarioResult evaluate(const ScenarioState& state, const std::vector<std::string>& criteria) const;
+  ScenarioResult evaluate(const ScenarioState& state,
+                          const std::vector<std::string>& criteria) const;
   std::vector<Check> checks_;
   bool finish_when_all_pass_;
 };
 
-/// Factories: `agents = {bot, scenario::user_simulator({…}), scenario::judge_agent({.criteria = {…}})}`.
-/// (The judge factory is not called `judge`: GCC 12 cannot tell `judge({.criteria = …})` from the
-/// script step `judge({"criterion", …})`.)
+/// Factories: `agents = {bot, scenario::user_simulator({…}), scenario::judge_agent({.criteria =
+/// {…}})}`. (The judge factory is not called `judge`: GCC 12 cannot tell `judge({.criteria = …})`
+/// from the script step `judge({"criterion", …})`.)
 std::shared_ptr<UserSimulatorAgent> user_simulator(UserSimulatorOptions options = {});
 std::shared_ptr<JudgeAgent> judge_agent(JudgeOptions options);
 

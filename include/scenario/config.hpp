@@ -9,11 +9,12 @@ namespace scenario {
 /// the built-in defaults, the environment (SCENARIO_* variables, see README), scenario::configure()
 /// and the run's own options.
 struct ScenarioConfig {
-  std::optional<std::string> default_model{};  ///< "provider/model" for the user simulator and judge
-  std::optional<int> max_turns{};              ///< default 10
-  std::optional<bool> verbose{};               ///< live transcript on stdout (default: off)
-  std::optional<std::string> cache_key{};      ///< keys the record/replay cache
-  std::optional<bool> debug{};                 ///< extra diagnostics on stderr
+  std::optional<std::string>
+      default_model{};                     ///< "provider/model" for the user simulator and judge
+  std::optional<int> max_turns{};          ///< default 10
+  std::optional<bool> verbose{};           ///< live transcript on stdout (default: off)
+  std::optional<std::string> cache_key{};  ///< keys the record/replay cache
+  std::optional<bool> debug{};             ///< extra diagnostics on stderr
 
   /// This config with every field `other` sets taken from `other`.
   ScenarioConfig merged_with(const ScenarioConfig& other) const;

@@ -21,6 +21,7 @@ std::string format_transcript(const std::vector<Message>& messages, const Consol
 
 /// A one-screen summary of a result: verdict, reasoning, failed and passed criteria, timing and
 /// the last turns of the conversation.
-std::string format_summary(const ScenarioResult& result, const ConsoleStyle& style = {}, std::size_t last_messages = 8);
+std::string format_summary(const ScenarioResult& result, const ConsoleStyle& style = {},
+                           std::size_t last_messages = 8);
 
 }  // namespace scenario

@@ -3,9 +3,9 @@
 // GoogleTest integration. Include in test files (links against GTest in the test executable; the
 // scenario libraries themselves do not depend on GoogleTest).
 //
-//   EXPECT_SCENARIO_SUCCESS(result);   // on failure prints verdict, reasoning, criteria, transcript
-//   ASSERT_SCENARIO_SUCCESS(result);
-//   auto dir = scenario::testing::artifacts_dir();   // <root>/<Suite>/<Test>, created
+//   EXPECT_SCENARIO_SUCCESS(result);   // on failure prints verdict, reasoning, criteria,
+//   transcript ASSERT_SCENARIO_SUCCESS(result); auto dir = scenario::testing::artifacts_dir();   //
+//   <root>/<Suite>/<Test>, created
 //
 // Register tests with ctest like any GoogleTest suite, with a label to select scenario runs:
 //   gtest_discover_tests(my_scenarios PROPERTIES LABELS "scenario")
@@ -21,10 +21,12 @@
 
 namespace scenario::testing {
 
-inline ::testing::AssertionResult ScenarioSucceeded(const char* expression, const ScenarioResult& result) {
+inline ::testing::AssertionResult ScenarioSucceeded(const char* expression,
+                                                    const ScenarioResult& result) {
   if (result.success) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expression << " failed\n"
-                                       << format_summary(result, ConsoleStyle{}, result.messages.size());
+  return ::testing::AssertionFailure()
+         << expression << " failed\n"
+         << format_summary(result, ConsoleStyle{}, result.messages.size());
 }
 
 /// The current test's artifacts directory: <artifacts_root>/<Suite>/<Test> (names made safe).
@@ -36,5 +38,7 @@ inline std::filesystem::path artifacts_dir() {
 
 }  // namespace scenario::testing
 
-#define EXPECT_SCENARIO_SUCCESS(result) EXPECT_PRED_FORMAT1(::scenario::testing::ScenarioSucceeded, result)
-#define ASSERT_SCENARIO_SUCCESS(result) ASSERT_PRED_FORMAT1(::scenario::testing::ScenarioSucceeded, result)
+#define EXPECT_SCENARIO_SUCCESS(result) \
+  EXPECT_PRED_FORMAT1(::scenario::testing::ScenarioSucceeded, result)
+#define ASSERT_SCENARIO_SUCCESS(result) \
+  ASSERT_PRED_FORMAT1(::scenario::testing::ScenarioSucceeded, result)

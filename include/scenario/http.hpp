@@ -15,9 +15,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// One field of a multipart/form-data body (file uploads for speech-to-text).
 struct FormField {
   std::string name;
-  std::string value;             ///< text value, or the file's bytes
-  std::string filename{};        ///< set for a file part
-  std::string content_type{};    ///< e.g. "audio/wav" for a file part
+  std::string value;           ///< text value, or the file's bytes
+  std::string filename{};      ///< set for a file part
+  std::string content_type{};  ///< e.g. "audio/wav" for a file part
 };
 
 struct Request {
@@ -40,7 +40,8 @@ struct Response {
 /// The request never got an HTTP answer: connection refused, DNS, TLS verification, timeout.
 class TransportError : public std::runtime_error {
  public:
-  TransportError(const std::string& what, bool timed_out) : std::runtime_error(what), timed_out_(timed_out) {}
+  TransportError(const std::string& what, bool timed_out)
+      : std::runtime_error(what), timed_out_(timed_out) {}
   bool timed_out() const noexcept { return timed_out_; }
 
  private:

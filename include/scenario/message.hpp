@@ -33,10 +33,10 @@ struct ToolCall {
 struct ContentPart {
   enum class Kind { text, audio, image_url };
   Kind kind = Kind::text;
-  std::string text{};                 ///< kind == text
+  std::string text{};                        ///< kind == text
   std::optional<audio::AudioChunk> audio{};  ///< kind == audio
-  std::string image_url{};            ///< kind == image_url
-  std::string image_detail{};         ///< optional "low" / "high" / "auto"
+  std::string image_url{};                   ///< kind == image_url
+  std::string image_detail{};                ///< optional "low" / "high" / "auto"
 
   static ContentPart text_part(std::string text);
   static ContentPart audio_part(audio::AudioChunk chunk);
@@ -51,7 +51,7 @@ struct Message {
   /// Plain text content (nullopt = JSON null / absent), used when `parts` is empty.
   std::optional<std::string> content{};
   std::vector<ContentPart> parts{};
-  std::vector<ToolCall> tool_calls{};    ///< assistant only
+  std::vector<ToolCall> tool_calls{};         ///< assistant only
   std::optional<std::string> tool_call_id{};  ///< tool only
   std::optional<std::string> name{};
   nlohmann::json extra = nlohmann::json::object();

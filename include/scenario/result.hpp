@@ -30,8 +30,12 @@ struct ScenarioResult {
   std::optional<std::string> set_id{};
   nlohmann::json metadata = nlohmann::json::object();
 
-  static ScenarioResult succeeded(std::string reasoning) { return {.success = true, .reasoning = std::move(reasoning)}; }
-  static ScenarioResult failed(std::string reasoning) { return {.success = false, .reasoning = std::move(reasoning)}; }
+  static ScenarioResult succeeded(std::string reasoning) {
+    return {.success = true, .reasoning = std::move(reasoning)};
+  }
+  static ScenarioResult failed(std::string reasoning) {
+    return {.success = false, .reasoning = std::move(reasoning)};
+  }
 };
 
 }  // namespace scenario

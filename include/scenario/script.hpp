@@ -33,8 +33,8 @@ class Step {
   using Fn = std::function<std::optional<ScenarioResult>(ScenarioState&)>;
 
   template <typename F>
-    requires std::invocable<F&, ScenarioState&>
-  Step(F f, std::string description = "custom step") : description_(std::move(description)) {
+  requires std::invocable<F&, ScenarioState&> Step(F f, std::string description = "custom step")
+      : description_(std::move(description)) {
     using R = std::invoke_result_t<F&, ScenarioState&>;
     if constexpr (std::is_void_v<R>) {
       fn_ = [f = std::move(f)](ScenarioState& s) mutable -> std::optional<ScenarioResult> {
@@ -44,7 +44,9 @@ class Step {
     } else {
       static_assert(std::is_convertible_v<R, std::optional<ScenarioResult>>,
                     "a script step returns void, ScenarioResult or std::optional<ScenarioResult>");
-      fn_ = [f = std::move(f)](ScenarioState& s) mutable -> std::optional<ScenarioResult> { return f(s); };
+      fn_ = [f = std::move(f)](ScenarioState& s) mutable -> std::optional<ScenarioResult> {
+        return f(s);
+      };
     }
   }
 

@@ -47,10 +47,11 @@ int Args::get_int(const std::string& name, int fallback, int min, int max) const
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != v->size() || v->empty()) throw UsageError("--" + name + " expects a whole number, got '" + *v + "'");
+  if (used != v->size() || v->empty())
+    throw UsageError("--" + name + " expects a whole number, got '" + *v + "'");
   if (parsed < min || parsed > max) {
-    throw UsageError("--" + name + " must be within " + std::to_string(min) + ".." + std::to_string(max) +
-                     ", got " + *v);
+    throw UsageError("--" + name + " must be within " + std::to_string(min) + ".." +
+                     std::to_string(max) + ", got " + *v);
   }
   return static_cast<int>(parsed);
 }

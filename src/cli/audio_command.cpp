@@ -19,15 +19,18 @@ constexpr const char* kAudioUsage =
     "usage:\n"
     "  scenario audio convert IN OUT [--rate HZ] [--encoding pcm16|mulaw|alaw] [--channels N]\n"
     "  scenario audio vad IN [--aggressiveness 0-3]\n"
-    "  scenario audio dtmf generate DIGITS OUT [--tone-ms N] [--gap-ms N] [--rate HZ] [--level-dbfs X]\n"
+    "  scenario audio dtmf generate DIGITS OUT [--tone-ms N] [--gap-ms N] [--rate HZ] "
+    "[--level-dbfs X]\n"
     "  scenario audio dtmf detect IN\n"
-    "  scenario audio effect IN OUT (--noise-snr DB [--noise white|pink|babble|FILE] | --telephone |\n"
+    "  scenario audio effect IN OUT (--noise-snr DB [--noise white|pink|babble|FILE] | --telephone "
+    "|\n"
     "                               --packet-loss P | --gain DB) [--seed N]\n"
     "OUT's extension picks the container: .wav .flac .mp3 .ogg, or .raw for headerless samples.";
 
 std::string lower_extension(const fs::path& p) {
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext;
 }
 
@@ -45,19 +48,21 @@ void write_output(const fs::path& path, const PcmBuffer& pcm, Encoding encoding)
     const auto bytes = encode_samples(encoding, pcm.samples);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw AudioError("cannot create '" + path.string() + "'");
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     if (!out) throw AudioError("failed writing '" + path.string() + "'");
     return;
   }
   if (ext == ".wav") {
-    const WavSampleFormat format = encoding == Encoding::mulaw ? WavSampleFormat::mulaw
+    const WavSampleFormat format = encoding == Encoding::mulaw  ? WavSampleFormat::mulaw
                                    : encoding == Encoding::alaw ? WavSampleFormat::alaw
                                                                 : WavSampleFormat::pcm16;
     write_wav_file(path, pcm, format);
     return;
   }
   if (encoding != Encoding::pcm16) {
-    throw UsageError("--encoding " + std::string(to_string(encoding)) + " needs a .wav or .raw output, not " + ext);
+    throw UsageError("--encoding " + std::string(to_string(encoding)) +
+                     " needs a .wav or .raw output, not " + ext);
   }
   encode_media_file(path, pcm, container_from_extension(path));
 }
@@ -72,20 +77,28 @@ PcmBuffer with_channels(const PcmBuffer& in, int channels) {
     out.samples = mono;
   } else {
     out.samples.reserve(mono.size() * static_cast<std::size_t>(channels));
-    for (const auto s : mono) out.samples.insert(out.samples.end(), static_cast<std::size_t>(channels), s);
+    for (const auto s : mono)
+      out.samples.insert(out.samples.end(), static_cast<std::size_t>(channels), s);
   }
   return out;
 }
 
-std::vector<std::int16_t> mono_of(const PcmBuffer& pcm) { return downmix_to_mono(pcm); }
+std::vector<std::int16_t> mono_of(const PcmBuffer& pcm) {
+  return downmix_to_mono(pcm);
+}
 
-double seconds(std::int64_t sample, int rate) { return static_cast<double>(sample) / rate; }
+double seconds(std::int64_t sample, int rate) {
+  return static_cast<double>(sample) / rate;
+}
 
-void print_json_line(const nlohmann::json& j) { std::cout << j.dump() << "\n"; }
+void print_json_line(const nlohmann::json& j) {
+  std::cout << j.dump() << "\n";
+}
 
 int convert(const std::vector<std::string>& argv) {
   const Args args(argv, {"rate", "encoding", "channels"});
-  args.expect_positionals(2, "scenario audio convert IN OUT [--rate HZ] [--encoding E] [--channels N]");
+  args.expect_positionals(
+      2, "scenario audio convert IN OUT [--rate HZ] [--encoding E] [--channels N]");
   // Options are checked before the input is read, so a typo is reported as such.
   const int requested_rate = args.get_int("rate", 0, 4000, 384000);
   const int requested_channels = args.get_int("channels", 0, 1, 8);
@@ -116,16 +129,20 @@ int vad(const std::vector<std::string>& argv) {
 
 int dtmf_generate(const std::vector<std::string>& argv) {
   const Args args(argv, {"tone-ms", "gap-ms", "rate", "level-dbfs"});
-  args.expect_positionals(2, "scenario audio dtmf generate DIGITS OUT [--tone-ms N] [--gap-ms N] [--rate HZ] [--level-dbfs X]");
+  args.expect_positionals(2,
+                          "scenario audio dtmf generate DIGITS OUT [--tone-ms N] [--gap-ms N] "
+                          "[--rate HZ] [--level-dbfs X]");
   DtmfToneOptions options;
   options.tone = std::chrono::milliseconds(args.get_int("tone-ms", 100, 1, 60000));
   options.gap = std::chrono::milliseconds(args.get_int("gap-ms", 100, 0, 60000));
   options.sample_rate = args.get_int("rate", 8000, 4000, 192000);
   options.level_dbfs = args.get_double("level-dbfs", -10.0);
-  if (options.level_dbfs > -3.0) throw UsageError("--level-dbfs must be at most -3 (two tones must fit full scale)");
+  if (options.level_dbfs > -3.0)
+    throw UsageError("--level-dbfs must be at most -3 (two tones must fit full scale)");
   const std::string& digits = args.positionals()[0];
   for (const char c : digits) {
-    if (!is_dtmf_digit(c)) throw UsageError(std::string("'") + c + "' is not a DTMF key (0-9 * # A-D)");
+    if (!is_dtmf_digit(c))
+      throw UsageError(std::string("'") + c + "' is not a DTMF key (0-9 * # A-D)");
   }
   PcmBuffer pcm;
   pcm.sample_rate = options.sample_rate;
@@ -149,11 +166,16 @@ int dtmf_detect(const std::vector<std::string>& argv) {
 
 int effect(const std::vector<std::string>& argv) {
   const Args args(argv, {"noise-snr", "noise", "packet-loss", "gain", "seed"}, {"telephone"});
-  args.expect_positionals(2, "scenario audio effect IN OUT (--noise-snr DB | --telephone | --packet-loss P | --gain DB)");
-  const int chosen = static_cast<int>(args.has("noise-snr")) + static_cast<int>(args.has("telephone")) +
+  args.expect_positionals(
+      2,
+      "scenario audio effect IN OUT (--noise-snr DB | --telephone | --packet-loss P | --gain DB)");
+  const int chosen = static_cast<int>(args.has("noise-snr")) +
+                     static_cast<int>(args.has("telephone")) +
                      static_cast<int>(args.has("packet-loss")) + static_cast<int>(args.has("gain"));
-  if (chosen != 1) throw UsageError("choose exactly one of --noise-snr, --telephone, --packet-loss, --gain");
-  if (args.has("noise") && !args.has("noise-snr")) throw UsageError("--noise goes with --noise-snr");
+  if (chosen != 1)
+    throw UsageError("choose exactly one of --noise-snr, --telephone, --packet-loss, --gain");
+  if (args.has("noise") && !args.has("noise-snr"))
+    throw UsageError("--noise goes with --noise-snr");
   const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 2147483647));
   PcmBuffer pcm = read_input(args.positionals()[0]);
   pcm = with_channels(pcm, 1);

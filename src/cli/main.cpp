@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (args[0] == "audio") return scenario::cli::run_audio({args.begin() + 1, args.end()});
-    throw scenario::cli::UsageError("unknown command group '" + args[0] + "' (try: scenario --help)");
+    throw scenario::cli::UsageError("unknown command group '" + args[0] +
+                                    "' (try: scenario --help)");
   } catch (const scenario::cli::UsageError& e) {
     std::cerr << "scenario: " << e.what() << "\n";
     return 2;

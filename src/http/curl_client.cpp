@@ -33,7 +33,8 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* headers = static_cast<Headers*>(user);
   std::string line(data, size * count);
-  if (line.rfind("HTTP/", 0) == 0) headers->clear();  // a new response (after 100-continue, redirects)
+  if (line.rfind("HTTP/", 0) == 0)
+    headers->clear();  // a new response (after 100-continue, redirects)
   const auto colon = line.find(':');
   if (colon != std::string::npos) {
     auto trim = [](std::string s) {
@@ -58,7 +59,8 @@ class CurlClient : public Client {
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min<long>(static_cast<long>(request.timeout.count()), 15000L));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     std::min<long>(static_cast<long>(request.timeout.count()), 15000L));
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
@@ -70,7 +72,8 @@ class CurlClient : public Client {
 
     std::unique_ptr<curl_slist, SlistDeleter> header_list;
     curl_slist* raw_list = nullptr;
-    for (const auto& [name, value] : request.headers) raw_list = curl_slist_append(raw_list, (name + ": " + value).c_str());
+    for (const auto& [name, value] : request.headers)
+      raw_list = curl_slist_append(raw_list, (name + ": " + value).c_str());
     raw_list = curl_slist_append(raw_list, "Expect:");  // no 100-continue round trip
     header_list.reset(raw_list);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
@@ -87,7 +90,8 @@ class CurlClient : public Client {
       }
       curl_easy_setopt(c, CURLOPT_MIMEPOST, mime.get());
     } else if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
     }
     if (request.method != "POST" && request.method != "GET") {
@@ -99,8 +103,9 @@ class CurlClient : public Client {
     const CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
       // The URL is safe to show: credentials travel in headers, never in URLs we build.
-      throw TransportError(request.method + " " + request.url + " failed: " + curl_easy_strerror(rc),
-                           rc == CURLE_OPERATION_TIMEDOUT);
+      throw TransportError(
+          request.method + " " + request.url + " failed: " + curl_easy_strerror(rc),
+          rc == CURLE_OPERATION_TIMEDOUT);
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
     return response;
@@ -115,13 +120,18 @@ class CurlClient : public Client {
 std::optional<std::string> Response::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); })) {
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
       return value;
     }
   }
   return std::nullopt;
 }
 
-std::shared_ptr<Client> make_curl_client(ClientOptions options) { return std::make_shared<CurlClient>(std::move(options)); }
+std::shared_ptr<Client> make_curl_client(ClientOptions options) {
+  return std::make_shared<CurlClient>(std::move(options));
+}
 
 }  // namespace scenario::http

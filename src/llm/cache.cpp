@@ -2,9 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <fstream>
-#include <unistd.h>
 
 #include "scenario/audio/wav.hpp"
 
@@ -15,16 +15,19 @@ CacheMode parse_cache_mode(std::string_view text) {
   if (text == "record") return CacheMode::record;
   if (text == "replay") return CacheMode::replay;
   if (text == "auto") return CacheMode::auto_mode;
-  throw std::invalid_argument("cache mode must be off, record, replay or auto, got '" + std::string(text) + "'");
+  throw std::invalid_argument("cache mode must be off, record, replay or auto, got '" +
+                              std::string(text) + "'");
 }
 
-CallCache::CallCache(std::filesystem::path directory, CacheMode mode) : directory_(std::move(directory)), mode_(mode) {}
+CallCache::CallCache(std::filesystem::path directory, CacheMode mode)
+    : directory_(std::move(directory)), mode_(mode) {}
 
 std::shared_ptr<CallCache> CallCache::from_environment() {
   const char* mode = std::getenv("SCENARIO_CACHE");
   const char* dir = std::getenv("SCENARIO_CACHE_DIR");
-  return std::make_shared<CallCache>(dir && *dir ? std::filesystem::path(dir) : std::filesystem::path("scenario-cache"),
-                                     parse_cache_mode(mode ? mode : "off"));
+  return std::make_shared<CallCache>(
+      dir && *dir ? std::filesystem::path(dir) : std::filesystem::path("scenario-cache"),
+      parse_cache_mode(mode ? mode : "off"));
 }
 
 std::string CallCache::hash_of(const nlohmann::json& key) {
@@ -48,11 +51,13 @@ std::optional<nlohmann::json> CallCache::load(const std::string& hash) const {
   try {
     return nlohmann::json::parse(in).at("response");
   } catch (const std::exception& e) {
-    throw std::runtime_error("cache entry " + (directory_ / (hash + ".json")).string() + " is corrupt: " + e.what());
+    throw std::runtime_error("cache entry " + (directory_ / (hash + ".json")).string() +
+                             " is corrupt: " + e.what());
   }
 }
 
-void CallCache::save(const std::string& hash, const nlohmann::json& key, const nlohmann::json& response) {
+void CallCache::save(const std::string& hash, const nlohmann::json& key,
+                     const nlohmann::json& response) {
   std::filesystem::create_directories(directory_);
   // Write then rename: concurrent runs never see half an entry.
   const auto final_path = directory_ / (hash + ".json");
@@ -77,8 +82,9 @@ nlohmann::json CallCache::through(const nlohmann::json& key, std::string_view de
     }
     if (hit) return *hit;
     if (mode_ == CacheMode::replay) {
-      throw CacheMissError("SCENARIO_CACHE=replay but " + std::string(description) + " is not in the cache " +
-                           directory_.string() + " (entry " + hash + "); record it first with SCENARIO_CACHE=record or auto");
+      throw CacheMissError("SCENARIO_CACHE=replay but " + std::string(description) +
+                           " is not in the cache " + directory_.string() + " (entry " + hash +
+                           "); record it first with SCENARIO_CACHE=record or auto");
     }
   }
   nlohmann::json response = call();
@@ -95,11 +101,13 @@ audio::AudioChunk CallCache::through_audio(const nlohmann::json& key, std::strin
   const nlohmann::json meta = through(key, description, [&] {
     const audio::AudioChunk chunk = call();
     std::filesystem::create_directories(directory_);
-    audio::write_wav_file(wav_path, audio::PcmBuffer{audio::AudioChunk::sample_rate, 1, chunk.samples});
+    audio::write_wav_file(wav_path,
+                          audio::PcmBuffer{audio::AudioChunk::sample_rate, 1, chunk.samples});
     return nlohmann::json{{"audio_file", hash + ".wav"}, {"samples", chunk.samples.size()}};
   });
   audio::AudioChunk chunk;
-  chunk.samples = audio::read_wav_file(directory_ / meta.at("audio_file").get<std::string>()).pcm.samples;
+  chunk.samples =
+      audio::read_wav_file(directory_ / meta.at("audio_file").get<std::string>()).pcm.samples;
   return chunk;
 }
 

@@ -5,7 +5,8 @@
 
 namespace scenario {
 
-ScriptedUser::ScriptedUser(std::vector<std::string> lines, std::optional<std::string> voice, std::vector<AudioEffect> effects)
+ScriptedUser::ScriptedUser(std::vector<std::string> lines, std::optional<std::string> voice,
+                           std::vector<AudioEffect> effects)
     : lines_(std::move(lines)), voice_(std::move(voice)), effects_(std::move(effects)) {
   if (lines_.empty()) throw std::invalid_argument("a scripted user needs at least one line");
 }
@@ -17,7 +18,8 @@ AgentReply ScriptedUser::call(const AgentInput& input) {
     text = lines_[std::min(next_++, lines_.size() - 1)];
   }
   if (!voice_) return text;
-  audio::AudioChunk chunk = apply_effects(synthesize(text, *voice_, {.cache_key = detail::cache_key_of(input)}), effects_);
+  audio::AudioChunk chunk = apply_effects(
+      synthesize(text, *voice_, {.cache_key = detail::cache_key_of(input)}), effects_);
   chunk.transcript = text;
   Message m{.role = Role::user};
   m.parts.push_back(ContentPart::audio_part(std::move(chunk)));
@@ -27,10 +29,12 @@ AgentReply ScriptedUser::call(const AgentInput& input) {
 CheckJudge::CheckJudge(std::vector<Check> checks, bool finish_when_all_pass)
     : checks_(std::move(checks)), finish_when_all_pass_(finish_when_all_pass) {}
 
-ScenarioResult CheckJudge::evaluate(const ScenarioState& state, const std::vector<std::string>& criteria) const {
+ScenarioResult CheckJudge::evaluate(const ScenarioState& state,
+                                    const std::vector<std::string>& criteria) const {
   ScenarioResult r;
   for (const auto& criterion : criteria) {
-    const auto it = std::find_if(checks_.begin(), checks_.end(), [&](const Check& c) { return c.criterion == criterion; });
+    const auto it = std::find_if(checks_.begin(), checks_.end(),
+                                 [&](const Check& c) { return c.criterion == criterion; });
     if (it == checks_.end()) {
       r.failed_criteria.push_back(criterion + " (inconclusive: no check with this name)");
     } else if (it->holds(state)) {
@@ -41,7 +45,8 @@ ScenarioResult CheckJudge::evaluate(const ScenarioState& state, const std::vecto
   }
   r.success = r.failed_criteria.empty();
   r.reasoning = r.success ? "all " + std::to_string(r.passed_criteria.size()) + " checks hold"
-                          : std::to_string(r.failed_criteria.size()) + " of " + std::to_string(criteria.size()) + " checks failed";
+                          : std::to_string(r.failed_criteria.size()) + " of " +
+                                std::to_string(criteria.size()) + " checks failed";
   return r;
 }
 

@@ -29,7 +29,8 @@ Endpoint resolve_endpoint(std::string_view model_string, const EndpointOverrides
     e.provider = std::string(model_string.substr(0, slash));
     e.model = std::string(model_string.substr(slash + 1));
   }
-  if (e.model.empty()) throw std::invalid_argument("model '" + std::string(model_string) + "' names no model");
+  if (e.model.empty())
+    throw std::invalid_argument("model '" + std::string(model_string) + "' names no model");
 
   std::optional<std::string> base;
   std::optional<std::string> key;
@@ -44,7 +45,8 @@ Endpoint resolve_endpoint(std::string_view model_string, const EndpointOverrides
     e.chat_path = "/openai/deployments/" + e.model + "/chat/completions";
     e.query = "?api-version=" + env("AZURE_API_VERSION").value_or("2024-10-21");
   } else if (e.provider == "gemini") {
-    base = env("GEMINI_BASE_URL").value_or("https://generativelanguage.googleapis.com/v1beta/openai");
+    base =
+        env("GEMINI_BASE_URL").value_or("https://generativelanguage.googleapis.com/v1beta/openai");
     key = env("GEMINI_API_KEY");
     if (!key) key = env("GOOGLE_API_KEY");
   } else if (e.provider == "groq") {
@@ -64,9 +66,11 @@ Endpoint resolve_endpoint(std::string_view model_string, const EndpointOverrides
   if (overrides.base_url) base = overrides.base_url;
   if (overrides.api_key) key = overrides.api_key;
   if (!base) {
-    throw std::invalid_argument("no base URL for provider '" + e.provider + "' (model '" + std::string(model_string) +
+    throw std::invalid_argument("no base URL for provider '" + e.provider + "' (model '" +
+                                std::string(model_string) +
                                 "'): set it in the agent's options or " +
-                                (e.provider == "azure" ? std::string("AZURE_API_BASE") : std::string("SCENARIO_LLM_BASE_URL")));
+                                (e.provider == "azure" ? std::string("AZURE_API_BASE")
+                                                       : std::string("SCENARIO_LLM_BASE_URL")));
   }
   e.base_url = strip_slash(*base);
   e.api_key = key;

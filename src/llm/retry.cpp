@@ -9,13 +9,15 @@
 namespace scenario::llm {
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double random01) {
-  const double base = static_cast<double>(policy.initial_backoff.count()) * std::pow(policy.multiplier, retry);
+  const double base =
+      static_cast<double>(policy.initial_backoff.count()) * std::pow(policy.multiplier, retry);
   const double capped = std::min(base, static_cast<double>(policy.max_backoff.count()));
   const double factor = 1.0 + policy.jitter * (2.0 * random01 - 1.0);
   return std::chrono::milliseconds(static_cast<long long>(std::llround(capped * factor)));
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, std::time_t now) {
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::time_t now) {
   std::string text(value);
   const auto b = text.find_first_not_of(" \t");
   if (b == std::string::npos) return std::nullopt;

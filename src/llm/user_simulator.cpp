@@ -9,11 +9,13 @@ namespace {
 
 constexpr const char* kUserInstructions =
     "<role>\n"
-    "You are playing a human user who is talking to an AI agent, to test that agent. The agent's messages reach you "
+    "You are playing a human user who is talking to an AI agent, to test that agent. The agent's "
+    "messages reach you "
     "as the user role; you answer as the assistant role, but you are the USER, never the agent.\n"
     "</role>\n"
     "<style>\n"
-    "Write like a real person on a call or in a chat: short, plain, a few words to one or two sentences, no lists, "
+    "Write like a real person on a call or in a chat: short, plain, a few words to one or two "
+    "sentences, no lists, "
     "no markdown. Do not repeat the agent's words back. Stay in character.\n"
     "</style>\n"
     "<rules>\n"
@@ -27,7 +29,8 @@ constexpr const char* kOpening = "Hello, how can I help you today?";
 
 }  // namespace
 
-UserSimulatorAgent::UserSimulatorAgent(UserSimulatorOptions options) : options_(std::move(options)) {
+UserSimulatorAgent::UserSimulatorAgent(UserSimulatorOptions options)
+    : options_(std::move(options)) {
   if (options_.interrupt_probability < 0.0 || options_.interrupt_probability > 1.0) {
     throw std::invalid_argument("interrupt_probability must be within 0..1");
   }
@@ -39,7 +42,8 @@ llm::ChatRequest UserSimulatorAgent::build_request(const AgentInput& input) cons
     system << *options_.system_prompt;
   } else {
     system << kUserInstructions;
-    if (input.scenario_state) system << "<scenario>\n" << input.state().description() << "\n</scenario>\n";
+    if (input.scenario_state)
+      system << "<scenario>\n" << input.state().description() << "\n</scenario>\n";
     if (options_.persona) system << "<persona>\n" << *options_.persona << "\n</persona>\n";
   }
   llm::ChatRequest request;
@@ -53,7 +57,8 @@ llm::ChatRequest UserSimulatorAgent::build_request(const AgentInput& input) cons
       request.messages.push_back(user_message(m.text()));
       agent_spoke = true;
     } else if (m.role == Role::user) {
-      if (!agent_spoke && request.messages.size() == 1) request.messages.push_back(user_message(kOpening));
+      if (!agent_spoke && request.messages.size() == 1)
+        request.messages.push_back(user_message(kOpening));
       request.messages.push_back(assistant_message(m.text()));
     }
   }
@@ -63,11 +68,14 @@ llm::ChatRequest UserSimulatorAgent::build_request(const AgentInput& input) cons
   return request;
 }
 
-bool UserSimulatorAgent::interrupts_on_turn(int turn, const std::optional<std::string>& cache_key) const {
+bool UserSimulatorAgent::interrupts_on_turn(int turn,
+                                            const std::optional<std::string>& cache_key) const {
   if (options_.interrupt_probability <= 0.0) return false;
-  const std::string digest = llm::CallCache::hash_of({{"cache_key", cache_key.value_or("")}, {"turn", turn}});
+  const std::string digest =
+      llm::CallCache::hash_of({{"cache_key", cache_key.value_or("")}, {"turn", turn}});
   // The first 13 hex digits of the hash as a uniform number in [0, 1).
-  const double u = static_cast<double>(std::stoull(digest.substr(0, 13), nullptr, 16)) / static_cast<double>(1ULL << 52);
+  const double u = static_cast<double>(std::stoull(digest.substr(0, 13), nullptr, 16)) /
+                   static_cast<double>(1ULL << 52);
   return u < options_.interrupt_probability;
 }
 
@@ -77,9 +85,12 @@ AgentReply UserSimulatorAgent::call(const AgentInput& input) {
   std::string text = response.message.text();
   if (text.empty()) throw std::runtime_error("the user simulator's model returned no text");
   if (!options_.voice) return text;
-  SpeechOptions speech{.cache_key = detail::cache_key_of(input), .http = options_.llm.http, .cache = options_.llm.cache,
+  SpeechOptions speech{.cache_key = detail::cache_key_of(input),
+                       .http = options_.llm.http,
+                       .cache = options_.llm.cache,
                        .sleeper = options_.llm.sleeper};
-  audio::AudioChunk chunk = apply_effects(synthesize(text, *options_.voice, speech), options_.audio_effects);
+  audio::AudioChunk chunk =
+      apply_effects(synthesize(text, *options_.voice, speech), options_.audio_effects);
   chunk.transcript = text;
   Message m{.role = Role::user};
   m.parts.push_back(ContentPart::audio_part(std::move(chunk)));

@@ -2,11 +2,11 @@
 
 #include <espeak-ng/speak_lib.h>
 
+#include <strings.h>
 #include <cmath>
 #include <cstring>
 #include <deque>
 #include <map>
-#include <strings.h>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -74,13 +74,17 @@ audio::AudioChunk espeak_synthesize(std::string_view text, std::string_view voic
   const std::string key = voice_name + "|" + std::to_string(speed) + "|" + std::string(text);
   if (const auto it = memo.chunks.find(key); it != memo.chunks.end()) return it->second;
   if (!select_voice(voice_name)) {
-    throw std::invalid_argument("espeak-ng has no voice '" + voice_name + "' (try en-us, en-gb, en-us+f3; espeak-ng --voices lists them)");
+    throw std::invalid_argument("espeak-ng has no voice '" + voice_name +
+                                "' (try en-us, en-gb, en-us+f3; espeak-ng --voices lists them)");
   }
   espeak_SetParameter(espeakRATE, static_cast<int>(std::lround(175.0 * speed)), 0);
   std::vector<std::int16_t> samples;
   const std::string utf8(text);
-  const auto rc = espeak_Synth(utf8.c_str(), utf8.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &samples);
-  if (rc != EE_OK) throw std::runtime_error("espeak-ng could not synthesize the text (error " + std::to_string(rc) + ")");
+  const auto rc = espeak_Synth(utf8.c_str(), utf8.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
+                               nullptr, &samples);
+  if (rc != EE_OK)
+    throw std::runtime_error("espeak-ng could not synthesize the text (error " +
+                             std::to_string(rc) + ")");
   espeak_Synchronize();
   audio::AudioChunk chunk;
   chunk.samples = audio::resample(samples, espeak_rate, audio::kCanonicalSampleRate);

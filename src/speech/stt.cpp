@@ -15,42 +15,56 @@ using nlohmann::json;
 std::string audio_hash(const audio::AudioChunk& chunk) {
   // Hash the samples through the cache's hashing (hex of the bytes is too long for a key).
   const auto bytes = chunk.to_le_bytes();
-  return llm::CallCache::hash_of(json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end())));
+  return llm::CallCache::hash_of(
+      json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end())));
 }
 
-std::string transcribe_one(const audio::AudioChunk& chunk, const std::string& provider, const llm::Endpoint& endpoint,
-                           const SpeechOptions& options) {
+std::string transcribe_one(const audio::AudioChunk& chunk, const std::string& provider,
+                           const llm::Endpoint& endpoint, const SpeechOptions& options) {
   auto cache = options.cache ? options.cache : llm::CallCache::from_environment();
-  const json key = {{"cache_key", options.cache_key.value_or("")},
-                    {"provider", provider},
-                    {"model", endpoint.model},
-                    {"request", {{"audio_sha256", audio_hash(chunk)}, {"language", options.language.value_or("")}}}};
-  const json result = cache->through(key, provider + " transcription of " + std::to_string(chunk.duration_seconds()) + " s", [&] {
-    const auto wav = audio::write_wav(audio::PcmBuffer{audio::AudioChunk::sample_rate, 1, chunk.samples});
-    http::Request request;
-    request.form.push_back({.name = "file", .value = std::string(wav.begin(), wav.end()), .filename = "audio.wav", .content_type = "audio/wav"});
-    if (provider == "elevenlabs") {
-      request.url = endpoint.base_url + "/v1/speech-to-text";
-      request.form.push_back({.name = "model_id", .value = endpoint.model});
-      if (options.language) request.form.push_back({.name = "language_code", .value = *options.language});
-    } else {
-      request.url = endpoint.url("/audio/transcriptions");
-      request.form.push_back({.name = "model", .value = endpoint.model});
-      request.form.push_back({.name = "response_format", .value = "json"});
-      if (options.language) request.form.push_back({.name = "language", .value = *options.language});
-    }
-    if (endpoint.api_key) request.headers.emplace_back(endpoint.auth_header, endpoint.auth_prefix + *endpoint.api_key);
-    request.timeout = options.timeout;
-    auto http = options.http ? options.http : http::make_curl_client();
-    auto sleeper = options.sleeper ? options.sleeper : llm::real_sleeper();
-    const auto response = llm::send_with_retries(*http, request, options.retry, *sleeper, provider + " transcription", endpoint.api_key);
-    json body = json::parse(response.body, nullptr, false);
-    if (body.is_discarded() || !body.contains("text") || !body["text"].is_string()) {
-      throw llm::MalformedResponseError(provider + " transcription answered without a \"text\" string: " +
-                                        llm::redact(response.body.substr(0, 200), endpoint.api_key));
-    }
-    return json{{"text", body["text"]}};
-  });
+  const json key = {
+      {"cache_key", options.cache_key.value_or("")},
+      {"provider", provider},
+      {"model", endpoint.model},
+      {"request",
+       {{"audio_sha256", audio_hash(chunk)}, {"language", options.language.value_or("")}}}};
+  const json result = cache->through(
+      key, provider + " transcription of " + std::to_string(chunk.duration_seconds()) + " s", [&] {
+        const auto wav =
+            audio::write_wav(audio::PcmBuffer{audio::AudioChunk::sample_rate, 1, chunk.samples});
+        http::Request request;
+        request.form.push_back({.name = "file",
+                                .value = std::string(wav.begin(), wav.end()),
+                                .filename = "audio.wav",
+                                .content_type = "audio/wav"});
+        if (provider == "elevenlabs") {
+          request.url = endpoint.base_url + "/v1/speech-to-text";
+          request.form.push_back({.name = "model_id", .value = endpoint.model});
+          if (options.language)
+            request.form.push_back({.name = "language_code", .value = *options.language});
+        } else {
+          request.url = endpoint.url("/audio/transcriptions");
+          request.form.push_back({.name = "model", .value = endpoint.model});
+          request.form.push_back({.name = "response_format", .value = "json"});
+          if (options.language)
+            request.form.push_back({.name = "language", .value = *options.language});
+        }
+        if (endpoint.api_key)
+          request.headers.emplace_back(endpoint.auth_header,
+                                       endpoint.auth_prefix + *endpoint.api_key);
+        request.timeout = options.timeout;
+        auto http = options.http ? options.http : http::make_curl_client();
+        auto sleeper = options.sleeper ? options.sleeper : llm::real_sleeper();
+        const auto response = llm::send_with_retries(*http, request, options.retry, *sleeper,
+                                                     provider + " transcription", endpoint.api_key);
+        json body = json::parse(response.body, nullptr, false);
+        if (body.is_discarded() || !body.contains("text") || !body["text"].is_string()) {
+          throw llm::MalformedResponseError(
+              provider + " transcription answered without a \"text\" string: " +
+              llm::redact(response.body.substr(0, 200), endpoint.api_key));
+        }
+        return json{{"text", body["text"]}};
+      });
   return result.at("text").get<std::string>();
 }
 
@@ -63,7 +77,8 @@ std::vector<std::size_t> split_points(const std::vector<std::int16_t>& s, std::s
   while (s.size() - start > limit) {
     std::size_t best = start + limit;
     double quietest = 1e300;
-    for (std::size_t pos = start + limit * 3 / 4; pos + window <= start + limit; pos += window / 2) {
+    for (std::size_t pos = start + limit * 3 / 4; pos + window <= start + limit;
+         pos += window / 2) {
       const double level = audio::rms(std::span(s).subspan(pos, window));
       if (level < quietest) {
         quietest = level;
@@ -78,10 +93,12 @@ std::vector<std::size_t> split_points(const std::vector<std::int16_t>& s, std::s
 
 }  // namespace
 
-std::string transcribe(const audio::AudioChunk& chunk, std::string_view model, const SpeechOptions& options) {
+std::string transcribe(const audio::AudioChunk& chunk, std::string_view model,
+                       const SpeechOptions& options) {
   const auto endpoint = llm::resolve_endpoint(model, options.endpoint);
   const std::string provider = endpoint.provider;
-  const auto limit = static_cast<std::size_t>(options.max_upload_seconds * audio::AudioChunk::sample_rate);
+  const auto limit =
+      static_cast<std::size_t>(options.max_upload_seconds * audio::AudioChunk::sample_rate);
   if (chunk.samples.size() <= limit) return transcribe_one(chunk, provider, endpoint, options);
   std::string text;
   std::size_t from = 0;
@@ -89,7 +106,8 @@ std::string transcribe(const audio::AudioChunk& chunk, std::string_view model, c
   cuts.push_back(chunk.samples.size());
   for (const std::size_t to : cuts) {
     audio::AudioChunk part;
-    part.samples.assign(chunk.samples.begin() + static_cast<std::ptrdiff_t>(from), chunk.samples.begin() + static_cast<std::ptrdiff_t>(to));
+    part.samples.assign(chunk.samples.begin() + static_cast<std::ptrdiff_t>(from),
+                        chunk.samples.begin() + static_cast<std::ptrdiff_t>(to));
     const std::string piece = transcribe_one(part, provider, endpoint, options);
     if (!piece.empty()) text += (text.empty() ? "" : " ") + piece;
     from = to;
@@ -97,7 +115,8 @@ std::string transcribe(const audio::AudioChunk& chunk, std::string_view model, c
   return text;
 }
 
-std::vector<SegmentTranscript> transcribe_segments(const std::vector<audio::AudioChunk>& segments, std::string_view model,
+std::vector<SegmentTranscript> transcribe_segments(const std::vector<audio::AudioChunk>& segments,
+                                                   std::string_view model,
                                                    const SpeechOptions& options, int concurrency) {
   std::vector<SegmentTranscript> out(segments.size());
   const std::string model_name(model);
@@ -105,7 +124,9 @@ std::vector<SegmentTranscript> transcribe_segments(const std::vector<audio::Audi
   while (next < segments.size()) {
     std::vector<std::pair<std::size_t, std::future<std::string>>> batch;
     for (int i = 0; i < std::max(1, concurrency) && next < segments.size(); ++i, ++next) {
-      batch.emplace_back(next, std::async(std::launch::async, [&, index = next] { return transcribe(segments[index], model_name, options); }));
+      batch.emplace_back(next, std::async(std::launch::async, [&, index = next] {
+                           return transcribe(segments[index], model_name, options);
+                         }));
     }
     for (auto& [index, future] : batch) {
       try {

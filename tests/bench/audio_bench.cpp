@@ -24,7 +24,8 @@ using Clock = std::chrono::steady_clock;
 const std::vector<std::int16_t>& speech_24k() {
   static const std::vector<std::int16_t> audio = [] {
     std::vector<std::int16_t> v;
-    for (const auto& s : scenario::test::speech_sentences()) scenario::test::append(v, scenario::test::speech(s, 24000));
+    for (const auto& s : scenario::test::speech_sentences())
+      scenario::test::append(v, scenario::test::speech(s, 24000));
     v.resize(240000);
     return v;
   }();
@@ -118,7 +119,9 @@ void BM_DtmfDetectorPer20ms(benchmark::State& state) {
 }
 BENCHMARK(BM_DtmfDetectorPer20ms)->Arg(8000)->Arg(24000);
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 void BM_OutboundPathVsSoxAndFfmpeg(benchmark::State& state) {
   // 10 minutes of speech, as a file for the tools and in memory for us.
@@ -134,14 +137,16 @@ void BM_OutboundPathVsSoxAndFfmpeg(benchmark::State& state) {
   for (auto _ : state) {
     auto t0 = Clock::now();
     OutboundPath path;
-    for (std::size_t pos = 0; pos + 480 <= long_audio.size(); pos += 480) path.frame(std::span(long_audio).subspan(pos, 480));
+    for (std::size_t pos = 0; pos + 480 <= long_audio.size(); pos += 480)
+      path.frame(std::span(long_audio).subspan(pos, 480));
     benchmark::DoNotOptimize(path.payload.data());
     ours += seconds_since(t0);
     t0 = Clock::now();
     scenario::test::run_checked("sox -D " + in + " -r 8000 -e u-law -t ul " + out_sox);
     sox += seconds_since(t0);
     t0 = Clock::now();
-    scenario::test::run_checked("ffmpeg -nostdin -loglevel error -y -i " + in + " -ar 8000 -f mulaw " + out_ffmpeg);
+    scenario::test::run_checked("ffmpeg -nostdin -loglevel error -y -i " + in +
+                                " -ar 8000 -f mulaw " + out_ffmpeg);
     ffmpeg += seconds_since(t0);
   }
   const auto n = static_cast<double>(state.iterations());
@@ -151,7 +156,8 @@ void BM_OutboundPathVsSoxAndFfmpeg(benchmark::State& state) {
   state.counters["sox_over_ours"] = sox / ours;
   state.counters["ffmpeg_over_ours"] = ffmpeg / ours;
   state.counters["realtime_factor"] = (frames * 0.02) / (ours / n);
-  state.SetLabel("10 min of speech, 24 kHz -> 8 kHz mu-law (+ base64 for ours); tools include process start");
+  state.SetLabel(
+      "10 min of speech, 24 kHz -> 8 kHz mu-law (+ base64 for ours); tools include process start");
 }
 BENCHMARK(BM_OutboundPathVsSoxAndFfmpeg)->Unit(benchmark::kMillisecond)->Iterations(3);
 

@@ -51,7 +51,8 @@ struct HttpServer::Impl {
         socket.shutdown(tcp::socket::shutdown_both, ec);
         return;
       }
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), req.version()};
+      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status),
+                                              req.version()};
       res.set(bhttp::field::content_type, out.content_type);
       for (const auto& [k, v] : out.headers) res.set(k, v);
       res.body() = std::move(out.body);
@@ -79,7 +80,8 @@ HttpServer::HttpServer(Handler handler) : impl_(std::make_unique<Impl>()) {
       impl->acceptor.accept(socket, ec);
       if (ec || impl->stopping) return;
       const std::lock_guard lock(impl->mutex);
-      impl->connections.emplace_back([impl, s = std::move(socket)]() mutable { impl->serve(std::move(s)); });
+      impl->connections.emplace_back(
+          [impl, s = std::move(socket)]() mutable { impl->serve(std::move(s)); });
     }
   });
 }
@@ -117,7 +119,8 @@ MultipartForm parse_multipart(const std::string& content_type, const std::string
   const auto b = content_type.find("boundary=");
   if (b == std::string::npos) return form;
   std::string boundary = content_type.substr(b + 9);
-  if (!boundary.empty() && boundary.front() == '"') boundary = boundary.substr(1, boundary.find('"', 1) - 1);
+  if (!boundary.empty() && boundary.front() == '"')
+    boundary = boundary.substr(1, boundary.find('"', 1) - 1);
   const std::string delimiter = "--" + boundary;
   std::size_t pos = body.find(delimiter);
   while (pos != std::string::npos) {
@@ -138,9 +141,13 @@ MultipartForm parse_multipart(const std::string& content_type, const std::string
     };
     const std::string field = attribute("name");
     form.values[field] = value;
-    if (const auto filename = attribute("filename"); !filename.empty()) form.filenames[field] = filename;
+    if (const auto filename = attribute("filename"); !filename.empty())
+      form.filenames[field] = filename;
     if (const auto ct = headers.find("Content-Type: "); ct != std::string::npos) {
-      form.content_types[field] = headers.substr(ct + 14, headers.find("\r\n", ct) == std::string::npos ? std::string::npos : headers.find("\r\n", ct) - ct - 14);
+      form.content_types[field] =
+          headers.substr(ct + 14, headers.find("\r\n", ct) == std::string::npos
+                                      ? std::string::npos
+                                      : headers.find("\r\n", ct) - ct - 14);
     }
     pos = next + 2;
   }

@@ -16,7 +16,7 @@ namespace scenario::fakes {
 
 struct HttpRequest {
   std::string method;
-  std::string target;  ///< path and query, e.g. /v1/chat/completions?x=1
+  std::string target;                          ///< path and query, e.g. /v1/chat/completions?x=1
   std::map<std::string, std::string> headers;  ///< lower-case names
   std::string body;
 

@@ -23,8 +23,10 @@ class FakeOpenAI {
 
   /// Queue the next /chat/completions answers (first in, first out).
   void push_text(const std::string& content);
-  void push_tool_call(const std::string& function, const nlohmann::json& arguments, const std::string& content = "");
-  void push_error(int status, const std::string& message, const std::string& type, const std::string& code,
+  void push_tool_call(const std::string& function, const nlohmann::json& arguments,
+                      const std::string& content = "");
+  void push_error(int status, const std::string& message, const std::string& type,
+                  const std::string& code,
                   std::vector<std::pair<std::string, std::string>> headers = {});
   void push_raw(HttpResponse response);
 
@@ -52,7 +54,8 @@ class FakeOpenAI {
 };
 
 /// OpenAI's JSON error body.
-std::string openai_error_body(const std::string& message, const std::string& type, const std::string& code);
+std::string openai_error_body(const std::string& message, const std::string& type,
+                              const std::string& code);
 
 /// Deterministic "speech" for fake TTS: a 200 Hz + 600 Hz tone, 60 ms per character of text,
 /// PCM16 at `rate`.

@@ -19,12 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<scenario::audio::DtmfDigit> found;
   for (std::size_t pos = 0; pos < samples.size(); pos += chunk) {
     const auto n = std::min(chunk, samples.size() - pos);
-    for (const auto& d : detector.push(std::span<const std::int16_t>(samples).subspan(pos, n))) found.push_back(d);
+    for (const auto& d : detector.push(std::span<const std::int16_t>(samples).subspan(pos, n)))
+      found.push_back(d);
   }
   for (const auto& d : detector.finish()) found.push_back(d);
   std::int64_t previous_end = -1000000;
   for (const auto& d : found) {
-    if (!scenario::audio::is_dtmf_digit(d.digit) || d.end_sample <= d.start_sample || d.start_sample < previous_end - rate)
+    if (!scenario::audio::is_dtmf_digit(d.digit) || d.end_sample <= d.start_sample ||
+        d.start_sample < previous_end - rate)
       __builtin_trap();
     previous_end = d.end_sample;
   }

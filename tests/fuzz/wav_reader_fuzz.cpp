@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const auto wav = scenario::audio::read_wav(std::span<const std::uint8_t>(data, size));
     // Whatever parsed must be self-consistent.
-    if (wav.pcm.samples.size() != wav.info.frames * static_cast<std::size_t>(wav.info.channels)) __builtin_trap();
+    if (wav.pcm.samples.size() != wav.info.frames * static_cast<std::size_t>(wav.info.channels))
+      __builtin_trap();
   } catch (const scenario::audio::WavFormatError&) {
   }
   return 0;

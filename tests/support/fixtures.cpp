@@ -1,11 +1,11 @@
 #include "support/fixtures.hpp"
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <functional>
 #include <mutex>
 #include <numbers>
-#include <unistd.h>
 
 #include "scenario/audio/chunk.hpp"
 #include "support/tools.hpp"
@@ -17,18 +17,22 @@ std::vector<std::int16_t> speech(const std::string& text, int rate, const std::s
   const std::lock_guard lock(mutex);
   const auto dir = std::filesystem::path(SCENARIO_TEST_DATA_DIR) / "speech";
   std::filesystem::create_directories(dir);
-  const auto key = std::to_string(std::hash<std::string>{}(voice + "|" + text)) + "-" + std::to_string(rate);
+  const auto key =
+      std::to_string(std::hash<std::string>{}(voice + "|" + text)) + "-" + std::to_string(rate);
   const auto raw = dir / (key + ".raw");
   if (!std::filesystem::exists(raw)) {
     // ctest runs test processes in parallel: build under names of our own, then rename (atomic)
     // so a concurrent process either sees no file or a complete one.
     const std::string unique = key + "." + std::to_string(::getpid());
     const auto wav = dir / (unique + ".espeak.wav");
-    run_checked("espeak-ng -v " + shell_quote(voice) + " -w " + shell_quote(wav.string()) + " " + shell_quote(text));
-    // Trim silence at both ends (threshold 0.1 %), then convert to 16-bit mono at the rate, no dither.
+    run_checked("espeak-ng -v " + shell_quote(voice) + " -w " + shell_quote(wav.string()) + " " +
+                shell_quote(text));
+    // Trim silence at both ends (threshold 0.1 %), then convert to 16-bit mono at the rate, no
+    // dither.
     const auto tmp = dir / (unique + ".tmp.raw");
-    run_checked("sox -D " + shell_quote(wav.string()) + " -t raw -e signed -b 16 -c 1 -r " + std::to_string(rate) +
-                " " + shell_quote(tmp.string()) + " silence 1 0.005 0.1% reverse silence 1 0.005 0.1% reverse");
+    run_checked("sox -D " + shell_quote(wav.string()) + " -t raw -e signed -b 16 -c 1 -r " +
+                std::to_string(rate) + " " + shell_quote(tmp.string()) +
+                " silence 1 0.005 0.1% reverse silence 1 0.005 0.1% reverse");
     std::filesystem::rename(tmp, raw);
     std::filesystem::remove(wav);
   }
@@ -53,7 +57,8 @@ std::vector<std::int16_t> sine(double frequency, int rate, double seconds, doubl
   const auto n = static_cast<std::size_t>(std::lround(seconds * rate));
   std::vector<std::int16_t> out(n);
   for (std::size_t i = 0; i < n; ++i) {
-    out[i] = static_cast<std::int16_t>(std::lround(amplitude * std::sin(2.0 * std::numbers::pi * frequency * static_cast<double>(i) / rate)));
+    out[i] = static_cast<std::int16_t>(std::lround(
+        amplitude * std::sin(2.0 * std::numbers::pi * frequency * static_cast<double>(i) / rate)));
   }
   return out;
 }

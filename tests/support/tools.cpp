@@ -1,10 +1,10 @@
 #include "support/tools.hpp"
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
-#include <sys/wait.h>
 
 namespace scenario::test {
 
@@ -24,7 +24,8 @@ CommandResult run_command(const std::string& command) {
 std::string run_checked(const std::string& command) {
   auto r = run_command(command);
   if (r.exit_code != 0) {
-    throw std::runtime_error("command failed (exit " + std::to_string(r.exit_code) + "): " + command + "\n" + r.output);
+    throw std::runtime_error("command failed (exit " + std::to_string(r.exit_code) +
+                             "): " + command + "\n" + r.output);
   }
   return r.output;
 }
@@ -49,7 +50,8 @@ std::vector<std::uint8_t> read_bytes(const std::filesystem::path& path) {
 
 void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 

@@ -28,7 +28,8 @@ struct DtmfToneOptions {
 };
 
 /// Generates the digits as tone/gap pairs (the gap after the last digit included).
-std::vector<std::int16_t> generate_dtmf(std::string_view digits, const DtmfToneOptions& options = {});
+std::vector<std::int16_t> generate_dtmf(std::string_view digits,
+                                        const DtmfToneOptions& options = {});
 
 struct DtmfDigit {
   char digit;

@@ -35,8 +35,7 @@ std::vector<std::int16_t> telephone_channel(std::span<const std::int16_t> sample
 
 /// Drops whole frames (zeroes them) with the given probability each.
 std::vector<std::int16_t> packet_loss(std::span<const std::int16_t> samples, int sample_rate,
-                                      double probability, std::uint64_t seed,
-                                      int frame_ms = 20);
+                                      double probability, std::uint64_t seed, int frame_ms = 20);
 
 /// Hard clipping at the given level below full scale (dBFS, ≤ 0).
 std::vector<std::int16_t> clip(std::span<const std::int16_t> samples, double threshold_dbfs);

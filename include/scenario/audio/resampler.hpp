@@ -11,9 +11,9 @@ namespace scenario::audio {
 ///
 /// One object per stream and direction. Chunk boundaries add no discontinuity: the filter state
 /// carries over. Over the life of a stream, after flush(), the number of output samples is exactly
-/// round(N · out_rate / in_rate) for N input samples per channel (rounded once, half away from zero),
-/// and output sample k corresponds to input time k / out_rate (no added delay). The output does not
-/// depend on how the input is chunked (bit-exact), so reruns are reproducible.
+/// round(N · out_rate / in_rate) for N input samples per channel (rounded once, half away from
+/// zero), and output sample k corresponds to input time k / out_rate (no added delay). The output
+/// does not depend on how the input is chunked (bit-exact), so reruns are reproducible.
 ///
 /// Any rates from 4 kHz to 384 kHz (telephony 8k/16k, 22.05k, 24k, 44.1k, 48k are the tested ones).
 class Resampler {

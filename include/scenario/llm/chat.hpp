@@ -72,10 +72,12 @@ struct ChatOptions {
 class ChatClient {
  public:
   explicit ChatClient(ChatOptions options, std::shared_ptr<http::Client> http = nullptr,
-                      std::shared_ptr<CallCache> cache = nullptr, std::shared_ptr<Sleeper> sleeper = nullptr);
+                      std::shared_ptr<CallCache> cache = nullptr,
+                      std::shared_ptr<Sleeper> sleeper = nullptr);
 
   /// `cache_key` is the scenario's cache key (part of the cache entry's key).
-  ChatResponse complete(const ChatRequest& request, const std::optional<std::string>& cache_key = std::nullopt);
+  ChatResponse complete(const ChatRequest& request,
+                        const std::optional<std::string>& cache_key = std::nullopt);
 
   const Endpoint& endpoint() const noexcept { return endpoint_; }
   /// The JSON body that would be sent (for tests and debugging; has no secrets).
@@ -93,7 +95,8 @@ class ChatClient {
 
 /// Sends `request` with the retry policy: 429 (Retry-After honoured), 5xx and transport errors are
 /// retried; other 4xx throw ApiError at once. Shared by chat, speech and transcription calls.
-http::Response send_with_retries(http::Client& client, const http::Request& request, const RetryPolicy& policy,
-                                 Sleeper& sleeper, const std::string& what, const std::optional<std::string>& secret);
+http::Response send_with_retries(http::Client& client, const http::Request& request,
+                                 const RetryPolicy& policy, Sleeper& sleeper,
+                                 const std::string& what, const std::optional<std::string>& secret);
 
 }  // namespace scenario::llm

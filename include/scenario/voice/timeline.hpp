@@ -22,7 +22,8 @@ struct VoiceEvent {
 /// Empty for text runs.
 struct LatencyMetrics {
   std::vector<double> response_latencies{};  ///< per turn: agent speech onset − user speech end, s
-  std::vector<double> time_to_first_audio{};  ///< per turn: first agent audio − end of user audio, s
+  std::vector<double>
+      time_to_first_audio{};  ///< per turn: first agent audio − end of user audio, s
   std::vector<double> interrupt_response_times{};  ///< barge-in onset → last agent sample heard, s
 
   bool empty() const noexcept { return response_latencies.empty(); }

@@ -19,8 +19,9 @@ TEST(Analysis, LevelsOfKnownSignals) {
 TEST(Analysis, LevelAgreesWithSox) {
   const auto s = test::speech(test::speech_sentences()[0], 16000);
   const auto dir = test::scratch_dir("analysis_sox");
-  test::write_bytes(dir / "s.raw", std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()),
-                                                             reinterpret_cast<const std::uint8_t*>(s.data() + s.size())));
+  test::write_bytes(dir / "s.raw", std::vector<std::uint8_t>(
+                                       reinterpret_cast<const std::uint8_t*>(s.data()),
+                                       reinterpret_cast<const std::uint8_t*>(s.data() + s.size())));
   const auto stats = test::run_checked("sox -t raw -r 16000 -e signed -b 16 -c 1 " +
                                        test::shell_quote((dir / "s.raw").string()) + " -n stats");
   const auto at = stats.find("RMS lev dB");
@@ -32,7 +33,8 @@ TEST(Analysis, LevelAgreesWithSox) {
 TEST(Analysis, SnrOfKnownNoise) {
   const auto ref = test::sine(440.0, 8000, 1.0, 10000.0);
   auto noisy = ref;
-  for (std::size_t i = 0; i < noisy.size(); ++i) noisy[i] = static_cast<std::int16_t>(noisy[i] + ((i % 2) ? 100 : -100));
+  for (std::size_t i = 0; i < noisy.size(); ++i)
+    noisy[i] = static_cast<std::int16_t>(noisy[i] + ((i % 2) ? 100 : -100));
   // signal power 5e7, noise power 1e4: 36.99 dB
   EXPECT_NEAR(snr_db(ref, noisy), 10.0 * std::log10(5e7 / 1e4), 0.05);
   EXPECT_TRUE(std::isinf(snr_db(ref, ref)));

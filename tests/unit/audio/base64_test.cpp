@@ -7,11 +7,17 @@
 namespace scenario::audio {
 namespace {
 
-std::vector<std::uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> bytes_of(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 TEST(Base64, Rfc4648TestVectors) {
-  const std::pair<const char*, const char*> vectors[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                                                         {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
                                                          {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(bytes_of(plain)), encoded);
@@ -24,7 +30,8 @@ TEST(Base64, AllByteValuesRoundTripAndMatchCoreutils) {
   for (int i = 0; i < 256; ++i) all[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i);
   const auto dir = test::scratch_dir("base64");
   test::write_bytes(dir / "all.bin", all);
-  const auto theirs = test::run_checked("base64 -w0 " + test::shell_quote((dir / "all.bin").string()));
+  const auto theirs =
+      test::run_checked("base64 -w0 " + test::shell_quote((dir / "all.bin").string()));
   EXPECT_EQ(base64_encode(all), theirs);
   EXPECT_EQ(base64_decode(theirs), all);
 }

@@ -71,7 +71,8 @@ TEST(DtmfDetector, AcceptsFrequencyDeviationUpTo1Point5Percent) {
   for (const double offset : {-0.015, -0.01, 0.0, 0.01, 0.015}) {
     DtmfToneOptions o;
     o.frequency_offset = offset;
-    EXPECT_EQ(digits_of(detect_dtmf(padded_tones(kAllKeys, o), 8000)), kAllKeys) << "offset " << offset;
+    EXPECT_EQ(digits_of(detect_dtmf(padded_tones(kAllKeys, o), 8000)), kAllKeys)
+        << "offset " << offset;
   }
 }
 
@@ -101,7 +102,8 @@ TEST(DtmfDetector, AcceptsTwistFromMinus8ToPlus4dB) {
     DtmfToneOptions o;
     o.twist_db = twist;
     o.level_dbfs = -14.0;
-    EXPECT_EQ(digits_of(detect_dtmf(padded_tones(kAllKeys, o), 8000)), kAllKeys) << "twist " << twist;
+    EXPECT_EQ(digits_of(detect_dtmf(padded_tones(kAllKeys, o), 8000)), kAllKeys)
+        << "twist " << twist;
   }
 }
 
@@ -144,7 +146,8 @@ TEST(DtmfDetector, StreamingInOddChunksMatchesOneShot) {
   DtmfDetector detector(8000);
   std::vector<DtmfDigit> streamed;
   for (std::size_t pos = 0; pos < audio.size(); pos += 37) {
-    const auto part = std::span<const std::int16_t>(audio).subspan(pos, std::min<std::size_t>(37, audio.size() - pos));
+    const auto part = std::span<const std::int16_t>(audio).subspan(
+        pos, std::min<std::size_t>(37, audio.size() - pos));
     for (const auto& d : detector.push(part)) streamed.push_back(d);
   }
   for (const auto& d : detector.finish()) streamed.push_back(d);

@@ -4,17 +4,20 @@
 #include <cmath>
 
 #include "scenario/audio/analysis.hpp"
-#include "scenario/audio/errors.hpp"
 #include "scenario/audio/effects.hpp"
+#include "scenario/audio/errors.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "support/fixtures.hpp"
 
 namespace scenario::audio::effects {
 namespace {
 
-std::vector<std::int16_t> voice() { return test::speech(test::speech_sentences()[0], 24000); }
+std::vector<std::int16_t> voice() {
+  return test::speech(test::speech_sentences()[0], 24000);
+}
 
-double measured_snr(const std::vector<std::int16_t>& clean, const std::vector<std::int16_t>& noisy) {
+double measured_snr(const std::vector<std::int16_t>& clean,
+                    const std::vector<std::int16_t>& noisy) {
   return snr_db(clean, noisy);
 }
 
@@ -66,7 +69,9 @@ TEST(Effects, TelephoneChannelRemovesWhatIsOutsideTheBand) {
   const auto in_band = test::sine(1000.0, 24000, 1.0, 10000.0);
   const auto low = test::sine(100.0, 24000, 1.0, 10000.0);
   const auto high = test::sine(6000.0, 24000, 1.0, 10000.0);
-  auto mid = [](const std::vector<std::int16_t>& v) { return std::span<const std::int16_t>(v).subspan(2400, v.size() - 4800); };
+  auto mid = [](const std::vector<std::int16_t>& v) {
+    return std::span<const std::int16_t>(v).subspan(2400, v.size() - 4800);
+  };
   const auto a = telephone_channel(in_band, 24000);
   const auto b = telephone_channel(low, 24000);
   const auto c = telephone_channel(high, 24000);
@@ -89,7 +94,8 @@ TEST(Effects, PacketLossZeroesWholeFramesAtRoughlyTheRate) {
     const bool zero = std::all_of(frame.begin(), frame.end(), [](auto x) { return x == 0; });
     lost += zero ? 1 : 0;
     if (!zero) {
-      EXPECT_TRUE(std::equal(frame.begin(), frame.end(), tone.begin() + static_cast<std::ptrdiff_t>(f * 480)));
+      EXPECT_TRUE(std::equal(frame.begin(), frame.end(),
+                             tone.begin() + static_cast<std::ptrdiff_t>(f * 480)));
     }
   }
   EXPECT_NEAR(lost, 100, 30);

@@ -27,7 +27,8 @@ TEST(Framing, RemainderIsCarriedAcrossPushes) {
   std::size_t pos = 0;
   for (std::size_t n = 1; pos < stream.size(); ++n) {
     const std::size_t take = std::min(n, stream.size() - pos);
-    for (auto& f : framer.push(std::span(stream).subspan(pos, take))) frames.push_back(std::move(f));
+    for (auto& f : framer.push(std::span(stream).subspan(pos, take)))
+      frames.push_back(std::move(f));
     pos += take;
   }
   ASSERT_EQ(frames.size(), 6u);  // 6 × 160 = 960, 40 left over
@@ -42,7 +43,8 @@ TEST(Framing, RemainderIsCarriedAcrossPushes) {
 
 TEST(Framing, FlushPoliciesAreExplicit) {
   const std::vector<std::uint8_t> tail = {1, 2, 3};
-  for (const auto& [encoding, silence] : {std::pair{Encoding::mulaw, 0xFF}, std::pair{Encoding::alaw, 0xD5}}) {
+  for (const auto& [encoding, silence] :
+       {std::pair{Encoding::mulaw, 0xFF}, std::pair{Encoding::alaw, 0xD5}}) {
     Framer f({encoding, 8000, 1});
     (void)f.push(tail);
     const auto padded = f.flush(PadPolicy::pad_with_silence);

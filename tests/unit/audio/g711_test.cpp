@@ -36,19 +36,22 @@ std::vector<std::int16_t> decode_with(const std::string& tool, const std::string
   const auto in = shell_quote((dir / "codes.raw").string());
   const auto out = shell_quote((dir / "pcm.raw").string());
   if (tool == "sox") {
-    run_checked("sox -D -t raw -r 8000 -c 1 -e " + std::string(law == "mulaw" ? "u-law" : "a-law") + " -b 8 " + in +
-                " -t raw -e signed -b 16 " + out);
+    run_checked("sox -D -t raw -r 8000 -c 1 -e " + std::string(law == "mulaw" ? "u-law" : "a-law") +
+                " -b 8 " + in + " -t raw -e signed -b 16 " + out);
   } else {
-    run_checked("ffmpeg -nostdin -loglevel error -y -f " + law + " -ar 8000 -ac 1 -i " + in + " -f s16le " + out);
+    run_checked("ffmpeg -nostdin -loglevel error -y -f " + law + " -ar 8000 -ac 1 -i " + in +
+                " -f s16le " + out);
   }
   return pcm16_from_le_bytes(read_bytes(dir / "pcm.raw"));
 }
 
-std::vector<std::uint8_t> encode_with_ffmpeg(const std::string& law, const std::vector<std::int16_t>& input) {
+std::vector<std::uint8_t> encode_with_ffmpeg(const std::string& law,
+                                             const std::vector<std::int16_t>& input) {
   const auto dir = scratch_dir("g711_ffmpeg_encode_" + law);
   write_bytes(dir / "in.raw", pcm16_to_le_bytes(input));
-  run_checked("ffmpeg -nostdin -loglevel error -y -f s16le -ar 8000 -ac 1 -i " + shell_quote((dir / "in.raw").string()) +
-              " -c:a pcm_" + law + " -f " + law + " " + shell_quote((dir / "out.raw").string()));
+  run_checked("ffmpeg -nostdin -loglevel error -y -f s16le -ar 8000 -ac 1 -i " +
+              shell_quote((dir / "in.raw").string()) + " -c:a pcm_" + law + " -f " + law + " " +
+              shell_quote((dir / "out.raw").string()));
   return read_bytes(dir / "out.raw");
 }
 
@@ -58,8 +61,10 @@ TEST(G711, MulawDecodingIsBitExactWithSoxAndFfmpegOnAll256Codes) {
   ASSERT_EQ(sox.size(), 256u);
   ASSERT_EQ(ffmpeg.size(), 256u);
   for (int c = 0; c < 256; ++c) {
-    EXPECT_EQ(mulaw_decode(static_cast<std::uint8_t>(c)), sox[static_cast<std::size_t>(c)]) << "code " << c;
-    EXPECT_EQ(mulaw_decode(static_cast<std::uint8_t>(c)), ffmpeg[static_cast<std::size_t>(c)]) << "code " << c;
+    EXPECT_EQ(mulaw_decode(static_cast<std::uint8_t>(c)), sox[static_cast<std::size_t>(c)])
+        << "code " << c;
+    EXPECT_EQ(mulaw_decode(static_cast<std::uint8_t>(c)), ffmpeg[static_cast<std::size_t>(c)])
+        << "code " << c;
   }
 }
 
@@ -67,8 +72,10 @@ TEST(G711, AlawDecodingIsBitExactWithSoxAndFfmpegOnAll256Codes) {
   const auto sox = decode_with("sox", "alaw");
   const auto ffmpeg = decode_with("ffmpeg", "alaw");
   for (int c = 0; c < 256; ++c) {
-    EXPECT_EQ(alaw_decode(static_cast<std::uint8_t>(c)), sox[static_cast<std::size_t>(c)]) << "code " << c;
-    EXPECT_EQ(alaw_decode(static_cast<std::uint8_t>(c)), ffmpeg[static_cast<std::size_t>(c)]) << "code " << c;
+    EXPECT_EQ(alaw_decode(static_cast<std::uint8_t>(c)), sox[static_cast<std::size_t>(c)])
+        << "code " << c;
+    EXPECT_EQ(alaw_decode(static_cast<std::uint8_t>(c)), ffmpeg[static_cast<std::size_t>(c)])
+        << "code " << c;
   }
 }
 
@@ -102,7 +109,8 @@ std::vector<int> sorted_levels(std::int16_t (*decode)(std::uint8_t)) {
   return levels;
 }
 
-void check_encoder(std::int16_t (*decode)(std::uint8_t), std::uint8_t (*encode)(std::int16_t), int top) {
+void check_encoder(std::int16_t (*decode)(std::uint8_t), std::uint8_t (*encode)(std::int16_t),
+                   int top) {
   const auto levels = sorted_levels(decode);
   for (int x = -32768; x <= 32767; ++x) {
     const int decoded = decode(encode(static_cast<std::int16_t>(x)));
@@ -112,8 +120,12 @@ void check_encoder(std::int16_t (*decode)(std::uint8_t), std::uint8_t (*encode)(
   }
 }
 
-TEST(G711, MulawEncoderPicksTheNearestLevelForAll65536Inputs) { check_encoder(mulaw_decode, mulaw_encode, 32124); }
-TEST(G711, AlawEncoderPicksTheNearestLevelForAll65536Inputs) { check_encoder(alaw_decode, alaw_encode, 32256); }
+TEST(G711, MulawEncoderPicksTheNearestLevelForAll65536Inputs) {
+  check_encoder(mulaw_decode, mulaw_encode, 32124);
+}
+TEST(G711, AlawEncoderPicksTheNearestLevelForAll65536Inputs) {
+  check_encoder(alaw_decode, alaw_encode, 32256);
+}
 
 TEST(G711, EncodeOfDecodeIsIdentityForEveryCode) {
   for (int c = 0; c < 256; ++c) {
@@ -143,10 +155,11 @@ void cross_check_with_ffmpeg(const std::string& law, std::int16_t (*decode)(std:
     const int a = decode(ours);
     const int b = decode(theirs[i]);
     const double boundary = (a + b) / 2.0;
-    ASSERT_LE(std::abs(inputs[i] - boundary), truncation) << law << " input " << inputs[i] << ": ours decodes to " << a
-                                                          << ", ffmpeg's to " << b;
+    ASSERT_LE(std::abs(inputs[i] - boundary), truncation)
+        << law << " input " << inputs[i] << ": ours decodes to " << a << ", ffmpeg's to " << b;
   }
-  std::cout << "[          ] " << law << ": " << differences << " of 65536 inputs differ from ffmpeg, all at decision boundaries\n";
+  std::cout << "[          ] " << law << ": " << differences
+            << " of 65536 inputs differ from ffmpeg, all at decision boundaries\n";
   EXPECT_LT(differences, 65536 / 20);
 }
 

@@ -26,12 +26,15 @@ PcmBuffer speech_buffer(int rate, int channels) {
 
 // SNR after aligning the decoded signal with the original (lossy codecs add encoder delay).
 double aligned_snr(const std::vector<std::int16_t>& ref, const std::vector<std::int16_t>& test) {
-  const std::int64_t lag = best_lag(std::span(ref).subspan(0, std::min<std::size_t>(ref.size(), 48000)),
-                                    std::span(test).subspan(0, std::min<std::size_t>(test.size(), 48000)), 3000);
+  const std::int64_t lag =
+      best_lag(std::span(ref).subspan(0, std::min<std::size_t>(ref.size(), 48000)),
+               std::span(test).subspan(0, std::min<std::size_t>(test.size(), 48000)), 3000);
   std::vector<std::int16_t> shifted;
   for (std::size_t i = 0; i < ref.size(); ++i) {
     const auto j = static_cast<std::int64_t>(i) + lag;
-    shifted.push_back(j >= 0 && j < static_cast<std::int64_t>(test.size()) ? test[static_cast<std::size_t>(j)] : 0);
+    shifted.push_back(j >= 0 && j < static_cast<std::int64_t>(test.size())
+                          ? test[static_cast<std::size_t>(j)]
+                          : 0);
   }
   return snr_db(ref, shifted);
 }
@@ -44,7 +47,8 @@ TEST(Media, WavAndFlacRoundTripsAreExactMonoAndStereo) {
       const auto back = decode_media(bytes);
       EXPECT_EQ(back.sample_rate, 24000);
       EXPECT_EQ(back.channels, channels);
-      EXPECT_EQ(back.samples, pcm.samples) << "container " << static_cast<int>(container) << " channels " << channels;
+      EXPECT_EQ(back.samples, pcm.samples)
+          << "container " << static_cast<int>(container) << " channels " << channels;
     }
   }
 }
@@ -102,12 +106,14 @@ TEST(Media, LoadCanonicalMixesToMonoAndResamplesTo24k) {
   write_wav_file(dir / "x.wav", stereo);
   const auto chunk = load_canonical(dir / "x.wav");
   EXPECT_NEAR(chunk.duration_seconds(), stereo.duration_seconds(), 1.0 / 24000);
-  EXPECT_EQ(chunk.samples.size(), static_cast<std::size_t>(std::lround(stereo.frames() * 24000.0 / 44100.0)));
+  EXPECT_EQ(chunk.samples.size(),
+            static_cast<std::size_t>(std::lround(stereo.frames() * 24000.0 / 44100.0)));
 }
 
 TEST(Media, UrlsAndProtocolsAreRefusedBeforeOpening) {
-  for (const std::string bad : {"http://example.com/a.wav", "https://x/y.mp3", "concat:a.wav|b.wav", "file:/etc/passwd",
-                                "pipe:0", "tcp://127.0.0.1:9/x", "data:audio/wav;base64,AAAA"}) {
+  for (const std::string bad :
+       {"http://example.com/a.wav", "https://x/y.mp3", "concat:a.wav|b.wav", "file:/etc/passwd",
+        "pipe:0", "tcp://127.0.0.1:9/x", "data:audio/wav;base64,AAAA"}) {
     EXPECT_THROW((void)decode_media_file(bad), UnsafeInputError) << bad;
   }
 }

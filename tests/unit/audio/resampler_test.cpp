@@ -41,7 +41,8 @@ TEST(Resampler, A5kHzToneIsRejectedByAtLeast60dBWhenGoingTo8k) {
   const auto out = resample(input, 24000, 8000);
   const double in_level = rms_dbfs(middle(input, 2400));
   const double out_level = rms_dbfs(middle(out, 800));
-  EXPECT_LE(out_level, in_level - 60.0) << "input " << in_level << " dBFS, output " << out_level << " dBFS";
+  EXPECT_LE(out_level, in_level - 60.0)
+      << "input " << in_level << " dBFS, output " << out_level << " dBFS";
 }
 
 TEST(Resampler, ChunkedStreamingEqualsOneShotAndTotalLengthIsExact) {
@@ -78,7 +79,8 @@ TEST(Resampler, ChunkBoundariesAddNoDiscontinuity) {
   }
   r.flush(out);
   int max_step = 0;
-  for (std::size_t i = 801; i + 800 < out.size(); ++i) max_step = std::max(max_step, std::abs(out[i] - out[i - 1]));
+  for (std::size_t i = 801; i + 800 < out.size(); ++i)
+    max_step = std::max(max_step, std::abs(out[i] - out[i - 1]));
   const double ideal = 16000.0 * 2.0 * std::sin(std::numbers::pi * 1000.0 / 8000.0);
   EXPECT_LE(max_step, ideal * 1.01);
 }
@@ -88,9 +90,11 @@ TEST(Resampler, ExactLengthForEverySupportedPairAndAwkwardCounts) {
     for (const std::size_t n : {1UL, 2UL, 3UL, 160UL, 479UL, 24001UL}) {
       const std::vector<std::int16_t> in(n, 100);
       EXPECT_EQ(static_cast<std::int64_t>(resample(in, 24000, other).size()),
-                resampled_length(static_cast<std::int64_t>(n), 24000, other)) << other << " " << n;
+                resampled_length(static_cast<std::int64_t>(n), 24000, other))
+          << other << " " << n;
       EXPECT_EQ(static_cast<std::int64_t>(resample(in, other, 24000).size()),
-                resampled_length(static_cast<std::int64_t>(n), other, 24000)) << other << " " << n;
+                resampled_length(static_cast<std::int64_t>(n), other, 24000))
+          << other << " " << n;
     }
   }
 }

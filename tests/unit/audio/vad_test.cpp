@@ -3,10 +3,10 @@
 #include <cmath>
 
 #include "scenario/audio/analysis.hpp"
+#include "scenario/audio/chunk.hpp"
 #include "scenario/audio/effects.hpp"
 #include "scenario/audio/errors.hpp"
 #include "scenario/audio/vad.hpp"
-#include "scenario/audio/chunk.hpp"
 #include "support/fixtures.hpp"
 #include "support/tools.hpp"
 
@@ -29,10 +29,10 @@ std::vector<std::int16_t> conversation(int rate, std::vector<Placed>& truth) {
   std::vector<std::int16_t> audio = silence(rate, 0.7);
   // Single phrases: no pause inside them as long as the hangover (espeak pauses ~310 ms between
   // sentences, and that *is* a gap a VAD should report).
-  const char* phrases[] = {"My blender arrived broken and I would like a refund, please",
-                           "Please press one for billing, two for technical support, or stay on the line",
-                           "The quick brown fox jumps over the lazy dog near the riverbank",
-                           "Thank you for calling"};
+  const char* phrases[] = {
+      "My blender arrived broken and I would like a refund, please",
+      "Please press one for billing, two for technical support, or stay on the line",
+      "The quick brown fox jumps over the lazy dog near the riverbank", "Thank you for calling"};
   const double gaps[] = {1.1, 0.9, 1.5, 1.0};
   for (std::size_t i = 0; i < 4; ++i) {
     const auto s = speech(phrases[i], rate);
@@ -44,15 +44,17 @@ std::vector<std::int16_t> conversation(int rate, std::vector<Placed>& truth) {
   return audio;
 }
 
-void expect_boundaries(const std::vector<SpeechSegment>& found, const std::vector<Placed>& truth, int rate,
-                       const std::string& label) {
+void expect_boundaries(const std::vector<SpeechSegment>& found, const std::vector<Placed>& truth,
+                       int rate, const std::string& label) {
   ASSERT_EQ(found.size(), truth.size()) << label;
   const std::int64_t tolerance = 30 * rate / 1000;
   for (std::size_t i = 0; i < truth.size(); ++i) {
     EXPECT_NEAR(found[i].start_sample, truth[i].start, tolerance)
-        << label << " utterance " << i << " start off by " << (found[i].start_sample - truth[i].start) * 1000.0 / rate << " ms";
+        << label << " utterance " << i << " start off by "
+        << (found[i].start_sample - truth[i].start) * 1000.0 / rate << " ms";
     EXPECT_NEAR(found[i].end_sample, truth[i].end, tolerance)
-        << label << " utterance " << i << " end off by " << (found[i].end_sample - truth[i].end) * 1000.0 / rate << " ms";
+        << label << " utterance " << i << " end off by "
+        << (found[i].end_sample - truth[i].end) * 1000.0 / rate << " ms";
   }
 }
 
@@ -85,8 +87,8 @@ const std::vector<std::int16_t>& sox_noise_minus_50_dbfs() {
   static const std::vector<std::int16_t> noise = [] {
     const auto dir = test::scratch_dir("vad_noise_" + std::to_string(::getpid()));
     const auto raw = dir / "noise.raw";
-    test::run_checked("sox -D -R -n -r 24000 -e signed -b 16 -c 1 " + test::shell_quote(raw.string()) +
-                      " synth 10 whitenoise gain -n -47");
+    test::run_checked("sox -D -R -n -r 24000 -e signed -b 16 -c 1 " +
+                      test::shell_quote(raw.string()) + " synth 10 whitenoise gain -n -47");
     auto samples = pcm16_from_le_bytes(test::read_bytes(raw));
     // sox normalised the peak to −47 dBFS; bring the RMS to exactly −50 dBFS.
     const double scale = dbfs_to_amplitude(-50.0) / rms(samples);
@@ -114,7 +116,8 @@ TEST(Vad, StreamingInSmallChunksGivesTheSameEventsAsOneBuffer) {
   VoiceActivityDetector vad(24000);
   std::vector<VadEvent> events;
   for (std::size_t pos = 0; pos < audio.size(); pos += 480) {
-    const auto part = std::span<const std::int16_t>(audio).subspan(pos, std::min<std::size_t>(480, audio.size() - pos));
+    const auto part = std::span<const std::int16_t>(audio).subspan(
+        pos, std::min<std::size_t>(480, audio.size() - pos));
     for (const auto& e : vad.push(part)) events.push_back(e);
   }
   for (const auto& e : vad.finish()) events.push_back(e);

@@ -28,7 +28,7 @@ struct SoxCase {
   const char* name;
   const char* sox_args;  // encoding arguments for the output file
   WavSampleFormat format;
-  int max_error;         // allowed difference from the 16-bit original after the format's quantisation
+  int max_error;  // allowed difference from the 16-bit original after the format's quantisation
   bool extensible;
 };
 
@@ -49,7 +49,8 @@ TEST_P(WavFromSox, ReadsWhatSoxWrites) {
   EXPECT_EQ(wav.info.sample_rate, 16000);
   ASSERT_EQ(wav.pcm.samples.size(), ref.samples.size());
   int worst = 0;
-  for (std::size_t i = 0; i < ref.samples.size(); ++i) worst = std::max(worst, std::abs(ref.samples[i] - wav.pcm.samples[i]));
+  for (std::size_t i = 0; i < ref.samples.size(); ++i)
+    worst = std::max(worst, std::abs(ref.samples[i] - wav.pcm.samples[i]));
   EXPECT_LE(worst, c.max_error);
 }
 
@@ -59,15 +60,17 @@ INSTANTIATE_TEST_SUITE_P(
                       SoxCase{"pcm16", "-e signed -b 16", WavSampleFormat::pcm16, 0, false},
                       SoxCase{"pcm24", "-e signed -b 24", WavSampleFormat::pcm24, 0, true},
                       SoxCase{"pcm32", "-e signed -b 32", WavSampleFormat::pcm32, 0, true},
-                      SoxCase{"float32", "-e floating-point -b 32", WavSampleFormat::float32, 0, false},
+                      SoxCase{"float32", "-e floating-point -b 32", WavSampleFormat::float32, 0,
+                              false},
                       SoxCase{"mulaw", "-e u-law", WavSampleFormat::mulaw, 512, false},
                       SoxCase{"alaw", "-e a-law", WavSampleFormat::alaw, 512, false}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Wav, WriterRoundTripsEveryFormatThroughOurReaderAndSox) {
   const auto ref = stereo_reference(8000);
-  for (const auto format : {WavSampleFormat::pcm8, WavSampleFormat::pcm16, WavSampleFormat::pcm24, WavSampleFormat::pcm32,
-                            WavSampleFormat::float32, WavSampleFormat::mulaw, WavSampleFormat::alaw}) {
+  for (const auto format : {WavSampleFormat::pcm8, WavSampleFormat::pcm16, WavSampleFormat::pcm24,
+                            WavSampleFormat::pcm32, WavSampleFormat::float32,
+                            WavSampleFormat::mulaw, WavSampleFormat::alaw}) {
     const auto dir = scratch_dir(std::string("wav_write_") + std::string(to_string(format)));
     write_wav_file(dir / "x.wav", ref, format);
     const auto back = read_wav_file(dir / "x.wav");
@@ -79,7 +82,8 @@ TEST(Wav, WriterRoundTripsEveryFormatThroughOurReaderAndSox) {
     EXPECT_NE(sox_info.find("Sample Rate    : 8000"), std::string::npos) << sox_info;
     run_checked("sox -D " + shell_quote((dir / "x.wav").string()) + " -t raw -e signed -b 16 " +
                 shell_quote((dir / "x.raw").string()));
-    EXPECT_EQ(pcm16_from_le_bytes(read_bytes(dir / "x.raw")), back.pcm.samples) << to_string(format);
+    EXPECT_EQ(pcm16_from_le_bytes(read_bytes(dir / "x.raw")), back.pcm.samples)
+        << to_string(format);
   }
 }
 
@@ -92,7 +96,8 @@ std::vector<std::uint8_t> minimal_wav() {
 }
 
 void put32(std::vector<std::uint8_t>& v, std::size_t at, std::uint32_t x) {
-  for (int i = 0; i < 4; ++i) v[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(x >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    v[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(x >> (8 * i));
 }
 
 TEST(Wav, SkipsUnknownChunksIncludingOddSizedOnesWithPadding) {
@@ -131,7 +136,8 @@ TEST(Wav, LyingAndTruncatedHeadersGiveClearErrors) {
     }
   };
   expect_error({}, "too short");
-  expect_error({good.begin(), good.begin() + 20}, "'fmt ' chunk of 16 bytes at offset 12 is truncated");
+  expect_error({good.begin(), good.begin() + 20},
+               "'fmt ' chunk of 16 bytes at offset 12 is truncated");
   expect_error({good.begin(), good.begin() + 12}, "no 'fmt ' chunk");
   auto not_riff = good;
   not_riff[0] = 'X';

@@ -16,7 +16,9 @@ namespace {
 
 using audio::PcmBuffer;
 
-CommandResult cli(const std::string& args) { return run_command(std::string(SCENARIO_CLI) + " " + args); }
+CommandResult cli(const std::string& args) {
+  return run_command(std::string(SCENARIO_CLI) + " " + args);
+}
 
 std::vector<nlohmann::json> json_lines(const std::string& output) {
   std::vector<nlohmann::json> lines;
@@ -28,17 +30,21 @@ std::vector<nlohmann::json> json_lines(const std::string& output) {
   return lines;
 }
 
-std::string q(const std::filesystem::path& p) { return shell_quote(p.string()); }
+std::string q(const std::filesystem::path& p) {
+  return shell_quote(p.string());
+}
 
 TEST(Cli, ConvertToMulawRawAt8kMatchesSox) {
   const auto dir = scratch_dir("cli_convert");
   audio::write_wav_file(dir / "in.wav", PcmBuffer{24000, 1, speech(speech_sentences()[0], 24000)});
-  auto r = cli("audio convert " + q(dir / "in.wav") + " " + q(dir / "out.raw") + " --rate 8000 --encoding mulaw");
+  auto r = cli("audio convert " + q(dir / "in.wav") + " " + q(dir / "out.raw") +
+               " --rate 8000 --encoding mulaw");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto ours = read_bytes(dir / "out.raw");
   EXPECT_EQ(ours.size(), audio::read_wav_file(dir / "in.wav").pcm.samples.size() / 3);
   // sox's decoding of our μ-law stream is bit-exact with ours.
-  run_checked("sox -t raw -r 8000 -e u-law -b 8 -c 1 " + q(dir / "out.raw") + " -t raw -e signed -b 16 " + q(dir / "back.raw"));
+  run_checked("sox -t raw -r 8000 -e u-law -b 8 -c 1 " + q(dir / "out.raw") +
+              " -t raw -e signed -b 16 " + q(dir / "back.raw"));
   std::vector<std::int16_t> ours_decoded(ours.size());
   audio::mulaw_decode(ours, ours_decoded);
   EXPECT_EQ(audio::pcm16_from_le_bytes(read_bytes(dir / "back.raw")), ours_decoded);
@@ -49,9 +55,11 @@ TEST(Cli, ConvertPicksTheContainerFromTheExtensionAndMakesStereo) {
   audio::write_wav_file(dir / "in.wav", PcmBuffer{16000, 1, speech(speech_sentences()[1], 16000)});
   for (const std::string ext : {"flac", "mp3", "ogg", "wav"}) {
     const auto out = dir / ("out." + ext);
-    auto r = cli("audio convert " + q(dir / "in.wav") + " " + q(out) + " --channels 2 --rate 48000");
+    auto r =
+        cli("audio convert " + q(dir / "in.wav") + " " + q(out) + " --channels 2 --rate 48000");
     ASSERT_EQ(r.exit_code, 0) << ext << ": " << r.output;
-    const auto info = run_checked("ffprobe -v error -show_entries stream=channels,sample_rate -of csv=p=0 " + q(out));
+    const auto info = run_checked(
+        "ffprobe -v error -show_entries stream=channels,sample_rate -of csv=p=0 " + q(out));
     EXPECT_NE(info.find("48000,2"), std::string::npos) << ext << ": " << info;
   }
 }
@@ -74,7 +82,8 @@ TEST(Cli, VadPrintsOneJsonObjectPerSegment) {
 
 TEST(Cli, DtmfGenerateThenDetectRoundTrips) {
   const auto dir = scratch_dir("cli_dtmf");
-  auto r = cli("audio dtmf generate 9*0#D " + q(dir / "keys.wav") + " --tone-ms 70 --gap-ms 60 --rate 8000 --level-dbfs -12");
+  auto r = cli("audio dtmf generate 9*0#D " + q(dir / "keys.wav") +
+               " --tone-ms 70 --gap-ms 60 --rate 8000 --level-dbfs -12");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto wav = audio::read_wav_file(dir / "keys.wav");
   EXPECT_EQ(wav.pcm.samples.size(), 5u * 130u * 8u);
@@ -94,8 +103,9 @@ TEST(Cli, EffectsWriteTheirOutput) {
   const auto dir = scratch_dir("cli_effect");
   const auto clean = speech(speech_sentences()[2], 24000);
   audio::write_wav_file(dir / "in.wav", PcmBuffer{24000, 1, clean});
-  for (const std::string args : {"--noise-snr 10 --noise pink --seed 4", "--noise-snr 10 --noise babble", "--telephone",
-                                 "--packet-loss 0.2 --seed 2", "--gain -6"}) {
+  for (const std::string args :
+       {"--noise-snr 10 --noise pink --seed 4", "--noise-snr 10 --noise babble", "--telephone",
+        "--packet-loss 0.2 --seed 2", "--gain -6"}) {
     auto r = cli("audio effect " + q(dir / "in.wav") + " " + q(dir / "out.wav") + " " + args);
     ASSERT_EQ(r.exit_code, 0) << args << ": " << r.output;
     const auto out = audio::read_wav_file(dir / "out.wav").pcm.samples;
@@ -104,7 +114,8 @@ TEST(Cli, EffectsWriteTheirOutput) {
   }
   // Noise from a file.
   audio::write_wav_file(dir / "hum.wav", PcmBuffer{8000, 1, sine(60.0, 8000, 1.0, 3000.0)});
-  auto r = cli("audio effect " + q(dir / "in.wav") + " " + q(dir / "out.wav") + " --noise-snr 20 --noise " + q(dir / "hum.wav"));
+  auto r = cli("audio effect " + q(dir / "in.wav") + " " + q(dir / "out.wav") +
+               " --noise-snr 20 --noise " + q(dir / "hum.wav"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto noisy = audio::read_wav_file(dir / "out.wav").pcm.samples;
   EXPECT_NEAR(audio::snr_db(clean, noisy), 20.0, 2.0);

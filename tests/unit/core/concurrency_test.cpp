@@ -24,7 +24,8 @@ RunSpec numbered_spec(int n) {
   };
   RunSpec spec{.name = "run-" + std::to_string(n), .description = "numbered"};
   spec.agents = {std::make_shared<Counter>(n), std::make_shared<test::CountingJudge>(),
-                 std::make_shared<test::LinesUser>(std::vector<std::string>{"line a of " + std::to_string(n), "line b"})};
+                 std::make_shared<test::LinesUser>(
+                     std::vector<std::string>{"line a of " + std::to_string(n), "line b"})};
   spec.max_turns = 2 + n % 3;
   if (n % 5 == 0) {
     spec.script = {user(), agent(), judge(std::vector<std::string>{"FAIL on purpose"}), succeed()};
@@ -65,7 +66,9 @@ TEST(Concurrency, OneSharedThreadSafeAgentServesManyRuns) {
   auto shared = std::make_shared<test::EchoAgent>();  // EchoAgent locks its own record
   std::vector<std::future<ScenarioResult>> futures;
   for (int n = 0; n < 50; ++n) {
-    futures.push_back(run_async({.name = "shared", .description = "d", .agents = {shared},
+    futures.push_back(run_async({.name = "shared",
+                                 .description = "d",
+                                 .agents = {shared},
                                  .script = {user("n" + std::to_string(n)), agent(), succeed()}}));
   }
   for (int n = 0; n < 50; ++n) {

@@ -7,10 +7,13 @@ namespace scenario {
 namespace {
 
 TEST(Console, SummaryOfAFailedRunShowsVerdictReasoningCriteriaAndLastTurns) {
-  const auto r = run({.name = "refund policy", .description = "d",
-                      .agents = {std::make_shared<test::EchoAgent>(), std::make_shared<test::CountingJudge>()},
-                      .script = {user("my blender is broken"), agent(),
-                                 judge(std::vector<std::string>{"greets the caller", "FAIL: explains the 30-day refund policy"})}});
+  const auto r =
+      run({.name = "refund policy",
+           .description = "d",
+           .agents = {std::make_shared<test::EchoAgent>(), std::make_shared<test::CountingJudge>()},
+           .script = {user("my blender is broken"), agent(),
+                      judge(std::vector<std::string>{"greets the caller",
+                                                     "FAIL: explains the 30-day refund policy"})}});
   ASSERT_FALSE(r.success);
   const std::string plain = format_summary(r);
   EXPECT_NE(plain.find("Scenario 'refund policy' FAILED"), std::string::npos) << plain;
@@ -39,14 +42,20 @@ TEST(Console, MessagesWithToolCallsAudioAndImagesAreSpelledOut) {
 
 TEST(Console, VerboseRunsPrintALiveTranscript) {
   ::testing::internal::CaptureStdout();
-  (void)run({.name = "talkative", .description = "d", .agents = {std::make_shared<test::EchoAgent>()},
-             .script = {user("hello there"), agent(), succeed()}, .verbose = true});
+  (void)run({.name = "talkative",
+             .description = "d",
+             .agents = {std::make_shared<test::EchoAgent>()},
+             .script = {user("hello there"), agent(), succeed()},
+             .verbose = true});
   const std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(out.find("[User] hello there\n[Agent] echo: hello there\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Scenario 'talkative' PASSED"), std::string::npos) << out;
   ::testing::internal::CaptureStdout();
-  (void)run({.name = "quiet", .description = "d", .agents = {std::make_shared<test::EchoAgent>()},
-             .script = {user("hello there"), agent(), succeed()}, .verbose = false});
+  (void)run({.name = "quiet",
+             .description = "d",
+             .agents = {std::make_shared<test::EchoAgent>()},
+             .script = {user("hello there"), agent(), succeed()},
+             .verbose = false});
   EXPECT_EQ(::testing::internal::GetCapturedStdout(), "");
 }
 

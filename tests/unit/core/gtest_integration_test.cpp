@@ -11,12 +11,18 @@ namespace scenario {
 namespace {
 
 ScenarioResult failing_run() {
-  return run({.name = "must mention refunds", .description = "d", .agents = {std::make_shared<test::EchoAgent>()},
-              .script = {user("my order is late"), agent(), fail("agent never mentioned refunds")}});
+  return run(
+      {.name = "must mention refunds",
+       .description = "d",
+       .agents = {std::make_shared<test::EchoAgent>()},
+       .script = {user("my order is late"), agent(), fail("agent never mentioned refunds")}});
 }
 
 TEST(GtestIntegration, PassingResultPassesTheAssertion) {
-  const auto r = run({.name = "ok", .description = "d", .agents = {std::make_shared<test::EchoAgent>()}, .script = {succeed()}});
+  const auto r = run({.name = "ok",
+                      .description = "d",
+                      .agents = {std::make_shared<test::EchoAgent>()},
+                      .script = {succeed()}});
   EXPECT_SCENARIO_SUCCESS(r);
   ASSERT_SCENARIO_SUCCESS(r);
 }
@@ -39,7 +45,8 @@ TEST(GtestIntegration, FatalAssertionStopsTheTest) {
 }
 
 TEST(GtestIntegration, ArtifactsDirectoryIsPerSuiteAndTest) {
-  const auto root = std::filesystem::temp_directory_path() / ("scenario-artifacts-test-" + std::to_string(::getpid()));
+  const auto root = std::filesystem::temp_directory_path() /
+                    ("scenario-artifacts-test-" + std::to_string(::getpid()));
   ::setenv("SCENARIO_ARTIFACTS_DIR", root.c_str(), 1);
   const auto dir = testing::artifacts_dir();
   ::unsetenv("SCENARIO_ARTIFACTS_DIR");

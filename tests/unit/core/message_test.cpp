@@ -18,16 +18,25 @@ TEST(Message, JsonRoundTripIsLosslessForEveryKind) {
   expect_round_trip({{"role", "system"}, {"content", "You are Acme's support agent."}});
   expect_round_trip({{"role", "developer"}, {"content", "Be brief."}});
   expect_round_trip({{"role", "user"}, {"content", "hi"}, {"name", "caller"}});
-  expect_round_trip({{"role", "assistant"},
-                     {"content", nullptr},
-                     {"tool_calls", json::array({{{"id", "call_9"}, {"type", "function"},
-                                                  {"function", {{"name", "lookup_order"}, {"arguments", "{\"id\":\"A-17\"}"}}}}})}});
-  expect_round_trip({{"role", "tool"}, {"tool_call_id", "call_9"}, {"content", "{\"status\":\"shipped\"}"}});
-  expect_round_trip({{"role", "user"},
-                     {"content", json::array({{{"type", "text"}, {"text", "what is this?"}},
-                                              {{"type", "image_url"}, {"image_url", {{"url", "https://example.com/a.png"}, {"detail", "low"}}}}})}});
+  expect_round_trip(
+      {{"role", "assistant"},
+       {"content", nullptr},
+       {"tool_calls",
+        json::array(
+            {{{"id", "call_9"},
+              {"type", "function"},
+              {"function", {{"name", "lookup_order"}, {"arguments", "{\"id\":\"A-17\"}"}}}}})}});
+  expect_round_trip(
+      {{"role", "tool"}, {"tool_call_id", "call_9"}, {"content", "{\"status\":\"shipped\"}"}});
+  expect_round_trip(
+      {{"role", "user"},
+       {"content", json::array({{{"type", "text"}, {"text", "what is this?"}},
+                                {{"type", "image_url"},
+                                 {"image_url",
+                                  {{"url", "https://example.com/a.png"}, {"detail", "low"}}}}})}});
   // Fields the model does not know survive too.
-  expect_round_trip({{"role", "assistant"}, {"content", "ok"}, {"refusal", nullptr}, {"x_trace", {{"span", 3}}}});
+  expect_round_trip(
+      {{"role", "assistant"}, {"content", "ok"}, {"refusal", nullptr}, {"x_trace", {{"span", 3}}}});
 }
 
 TEST(Message, AudioPartsCarryCanonicalPcmAndTranscript) {
@@ -62,10 +71,17 @@ TEST(Message, MalformedJsonIsRejectedWithTheReason) {
   expect_error({{"content", "x"}}, "no 'role'");
   expect_error({{"role", "robot"}}, "unknown message role 'robot'");
   expect_error({{"role", "user"}, {"content", 42}}, "content must be");
-  expect_error({{"role", "user"}, {"content", json::array({{{"type", "file"}}})}}, "unsupported content part type 'file'");
-  expect_error({{"role", "user"}, {"content", json::array({{{"type", "input_audio"}, {"input_audio", {{"format", "wav"}}}}})}}, "base64 'data'");
-  expect_error({{"role", "user"}, {"content", json::array({{{"type", "input_audio"}, {"input_audio", {{"data", "AAAA"}, {"format", "mp3"}}}}})}},
-               "format 'mp3'");
+  expect_error({{"role", "user"}, {"content", json::array({{{"type", "file"}}})}},
+               "unsupported content part type 'file'");
+  expect_error(
+      {{"role", "user"},
+       {"content", json::array({{{"type", "input_audio"}, {"input_audio", {{"format", "wav"}}}}})}},
+      "base64 'data'");
+  expect_error(
+      {{"role", "user"},
+       {"content", json::array({{{"type", "input_audio"},
+                                 {"input_audio", {{"data", "AAAA"}, {"format", "mp3"}}}}})}},
+      "format 'mp3'");
 }
 
 TEST(Message, HelpersAndToolCallArguments) {
@@ -79,8 +95,10 @@ TEST(Message, HelpersAndToolCallArguments) {
   m.tool_calls[0].arguments = "{broken";
   EXPECT_THROW((void)m.tool_calls[0].parsed_arguments(), nlohmann::json::parse_error);
   // Arguments given as an object (some providers do) are kept as JSON text.
-  const auto parsed = Message::from_json({{"role", "assistant"},
-                                          {"tool_calls", json::array({{{"id", "x"}, {"function", {{"name", "f"}, {"arguments", {{"a", 1}}}}}}})}});
+  const auto parsed = Message::from_json(
+      {{"role", "assistant"},
+       {"tool_calls",
+        json::array({{{"id", "x"}, {"function", {{"name", "f"}, {"arguments", {{"a", 1}}}}}}})}});
   EXPECT_EQ(parsed.tool_calls[0].arguments, R"({"a":1})");
 }
 

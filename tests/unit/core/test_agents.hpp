@@ -55,7 +55,8 @@ class CountingJudge : public AgentAdapter {
       requests.push_back(*input.judgment_request);
       ScenarioResult r;
       r.success = true;
-      const auto criteria = input.judgment_request->criteria.value_or(std::vector<std::string>{"own criterion"});
+      const auto criteria =
+          input.judgment_request->criteria.value_or(std::vector<std::string>{"own criterion"});
       for (const auto& c : criteria) {
         if (c.find("FAIL") != std::string::npos) {
           r.success = false;
@@ -69,7 +70,9 @@ class CountingJudge : public AgentAdapter {
     }
     std::size_t assistant = 0;
     for (const auto& m : input.messages) assistant += m.role == Role::assistant ? 1 : 0;
-    if (assistant >= finish_after_) return ScenarioResult{.success = true, .reasoning = "enough replies", .passed_criteria = {"replies"}};
+    if (assistant >= finish_after_)
+      return ScenarioResult{
+          .success = true, .reasoning = "enough replies", .passed_criteria = {"replies"}};
     return std::monostate{};
   }
   int calls = 0;
@@ -83,7 +86,9 @@ class CountingJudge : public AgentAdapter {
 class ThrowingAgent : public AgentAdapter {
  public:
   std::string name() const override { return "broken-bot"; }
-  AgentReply call(const AgentInput&) override { throw std::runtime_error("database connection refused"); }
+  AgentReply call(const AgentInput&) override {
+    throw std::runtime_error("database connection refused");
+  }
 };
 
 /// Agent under test that calls a tool, then answers from the tool's result.

@@ -13,20 +13,24 @@ namespace {
 using nlohmann::json;
 
 ChatClient client_for(fakes::FakeOpenAI& fake, std::shared_ptr<CallCache> cache) {
-  return ChatClient({.model = "openai/gpt-4.1-mini", .endpoint = {.api_key = fake.api_key(), .base_url = fake.base_url()}}, nullptr,
-                    std::move(cache), std::make_shared<test::RecordingSleeper>());
+  return ChatClient({.model = "openai/gpt-4.1-mini",
+                     .endpoint = {.api_key = fake.api_key(), .base_url = fake.base_url()}},
+                    nullptr, std::move(cache), std::make_shared<test::RecordingSleeper>());
 }
 
 TEST(CallCache, RecordThenReplayGivesIdenticalResultsWithoutCalling) {
   const auto dir = test::scratch_dir("cache_record_replay");
   fakes::FakeOpenAI fake;
   fake.push_text("recorded answer");
-  const ChatRequest request{.messages = {user_message("what is the refund window?")}, .temperature = 0.7};
-  const auto recorded = client_for(fake, std::make_shared<CallCache>(dir, CacheMode::record)).complete(request, "suite-v1");
+  const ChatRequest request{.messages = {user_message("what is the refund window?")},
+                            .temperature = 0.7};
+  const auto recorded = client_for(fake, std::make_shared<CallCache>(dir, CacheMode::record))
+                            .complete(request, "suite-v1");
   EXPECT_FALSE(recorded.from_cache);
   EXPECT_EQ(fake.server().request_count(), 1u);
 
-  const auto replayed = client_for(fake, std::make_shared<CallCache>(dir, CacheMode::replay)).complete(request, "suite-v1");
+  const auto replayed = client_for(fake, std::make_shared<CallCache>(dir, CacheMode::replay))
+                            .complete(request, "suite-v1");
   EXPECT_TRUE(replayed.from_cache);
   EXPECT_EQ(replayed.message.to_json(), recorded.message.to_json());
   EXPECT_EQ(fake.server().request_count(), 1u) << "replay must not call the service";
@@ -50,7 +54,8 @@ TEST(CallCache, ReplayMissIsAClearErrorNamingTheRequest) {
   const auto dir = test::scratch_dir("cache_miss");
   fakes::FakeOpenAI fake;
   try {
-    (void)client_for(fake, std::make_shared<CallCache>(dir, CacheMode::replay)).complete({.messages = {user_message("never recorded")}}, "k");
+    (void)client_for(fake, std::make_shared<CallCache>(dir, CacheMode::replay))
+        .complete({.messages = {user_message("never recorded")}}, "k");
     FAIL();
   } catch (const CacheMissError& e) {
     const std::string what = e.what();
@@ -79,7 +84,8 @@ TEST(CallCache, ModesFromText) {
   EXPECT_EQ(parse_cache_mode("replay"), CacheMode::replay);
   EXPECT_THROW(parse_cache_mode("sometimes"), std::invalid_argument);
   EXPECT_EQ(CallCache::hash_of({{"a", 1}}).size(), 64u);
-  EXPECT_EQ(CallCache::hash_of({{"a", 1}, {"b", 2}}), CallCache::hash_of(json::parse(R"({"b":2,"a":1})")));
+  EXPECT_EQ(CallCache::hash_of({{"a", 1}, {"b", 2}}),
+            CallCache::hash_of(json::parse(R"({"b":2,"a":1})")));
 }
 
 }  // namespace

@@ -16,19 +16,23 @@ struct Fixture {
   std::shared_ptr<test::RecordingSleeper> sleeper = std::make_shared<test::RecordingSleeper>();
   std::shared_ptr<CallCache> no_cache = std::make_shared<CallCache>("unused", CacheMode::off);
 
-  ChatClient client(std::optional<std::string> key = std::nullopt, RetryPolicy retry = {}, std::chrono::milliseconds timeout = 10s) {
-    return ChatClient({.model = "openai/gpt-4.1-mini",
-                       .endpoint = {.api_key = key.value_or(fake.api_key()), .base_url = fake.base_url()},
-                       .timeout = timeout,
-                       .retry = retry},
-                      nullptr, no_cache, sleeper);
+  ChatClient client(std::optional<std::string> key = std::nullopt, RetryPolicy retry = {},
+                    std::chrono::milliseconds timeout = 10s) {
+    return ChatClient(
+        {.model = "openai/gpt-4.1-mini",
+         .endpoint = {.api_key = key.value_or(fake.api_key()), .base_url = fake.base_url()},
+         .timeout = timeout,
+         .retry = retry},
+        nullptr, no_cache, sleeper);
   }
 };
 
 TEST(ChatClient, SendsAChatCompletionAndReadsTheReply) {
   Fixture f;
   f.fake.push_text("Sure, I can help.");
-  ChatRequest request{.messages = {system_message("be brief"), user_message("hi")}, .temperature = 0.3, .max_tokens = 50};
+  ChatRequest request{.messages = {system_message("be brief"), user_message("hi")},
+                      .temperature = 0.3,
+                      .max_tokens = 50};
   const auto r = f.client().complete(request);
   EXPECT_EQ(r.message.role, Role::assistant);
   EXPECT_EQ(r.message.text(), "Sure, I can help.");
@@ -49,10 +53,13 @@ TEST(ChatClient, SendsAChatCompletionAndReadsTheReply) {
 TEST(ChatClient, ToolsToolChoiceAndJsonMode) {
   Fixture f;
   f.fake.push_tool_call("lookup_order", {{"order_id", "A-17"}});
-  ChatRequest request{.messages = {user_message("where is A-17?")},
-                      .tools = {{"lookup_order", "Find an order", {{"type", "object"}, {"properties", {{"order_id", {{"type", "string"}}}}}}}},
-                      .tool_choice = "lookup_order",
-                      .json_mode = true};
+  ChatRequest request{
+      .messages = {user_message("where is A-17?")},
+      .tools = {{"lookup_order",
+                 "Find an order",
+                 {{"type", "object"}, {"properties", {{"order_id", {{"type", "string"}}}}}}}},
+      .tool_choice = "lookup_order",
+      .json_mode = true};
   const auto r = f.client().complete(request);
   ASSERT_EQ(r.message.tool_calls.size(), 1u);
   EXPECT_EQ(r.message.tool_calls[0].name, "lookup_order");
@@ -61,7 +68,8 @@ TEST(ChatClient, ToolsToolChoiceAndJsonMode) {
   const json body = f.fake.chat_requests().at(0);
   EXPECT_EQ(body["tools"][0]["type"], "function");
   EXPECT_EQ(body["tools"][0]["function"]["name"], "lookup_order");
-  EXPECT_EQ(body["tool_choice"], (json{{"type", "function"}, {"function", {{"name", "lookup_order"}}}}));
+  EXPECT_EQ(body["tool_choice"],
+            (json{{"type", "function"}, {"function", {{"name", "lookup_order"}}}}));
   EXPECT_EQ(body["response_format"], (json{{"type", "json_object"}}));
   request.tool_choice = "required";
   EXPECT_EQ(f.client().request_body(request)["tool_choice"], "required");
@@ -75,7 +83,8 @@ TEST(ChatClient, A4xxFailsAtOnceWithTheProvidersMessageAndNoKey) {
     FAIL() << "expected ApiError";
   } catch (const ApiError& e) {
     EXPECT_EQ(e.status(), 401);
-    EXPECT_NE(std::string(e.what()).find("Incorrect API key provided"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Incorrect API key provided"), std::string::npos)
+        << e.what();
     EXPECT_EQ(std::string(e.what()).find(wrong_key), std::string::npos) << e.what();
   }
   EXPECT_EQ(f.fake.server().request_count(), 1u) << "a 401 is not retried";
@@ -84,7 +93,8 @@ TEST(ChatClient, A4xxFailsAtOnceWithTheProvidersMessageAndNoKey) {
 
 TEST(ChatClient, A429IsRetriedAfterTheRetryAfterDelay) {
   Fixture f;
-  f.fake.push_error(429, "Rate limit reached for gpt-4.1-mini", "requests", "rate_limit_exceeded", {{"retry-after", "3"}});
+  f.fake.push_error(429, "Rate limit reached for gpt-4.1-mini", "requests", "rate_limit_exceeded",
+                    {{"retry-after", "3"}});
   f.fake.push_text("finally");
   EXPECT_EQ(f.client().complete({.messages = {user_message("hi")}}).message.text(), "finally");
   EXPECT_EQ(f.sleeper->delays(), (std::vector<std::chrono::milliseconds>{3000ms}));
@@ -93,11 +103,18 @@ TEST(ChatClient, A429IsRetriedAfterTheRetryAfterDelay) {
 
 TEST(ChatClient, ServerErrorsAreRetriedWithExponentialBackoff) {
   Fixture f;
-  f.fake.push_error(500, "The server had an error while processing your request.", "server_error", "");
+  f.fake.push_error(500, "The server had an error while processing your request.", "server_error",
+                    "");
   f.fake.push_error(502, "Bad gateway", "server_error", "");
   f.fake.push_text("ok");
-  RetryPolicy policy{.max_attempts = 4, .initial_backoff = 100ms, .multiplier = 2.0, .max_backoff = 10s, .jitter = 0.2};
-  EXPECT_EQ(f.client(std::nullopt, policy).complete({.messages = {user_message("hi")}}).message.text(), "ok");
+  RetryPolicy policy{.max_attempts = 4,
+                     .initial_backoff = 100ms,
+                     .multiplier = 2.0,
+                     .max_backoff = 10s,
+                     .jitter = 0.2};
+  EXPECT_EQ(
+      f.client(std::nullopt, policy).complete({.messages = {user_message("hi")}}).message.text(),
+      "ok");
   const auto delays = f.sleeper->delays();
   ASSERT_EQ(delays.size(), 2u);
   EXPECT_GE(delays[0].count(), 80);
@@ -110,7 +127,8 @@ TEST(ChatClient, PersistentServerErrorsGiveUpAfterMaxAttempts) {
   Fixture f;
   for (int i = 0; i < 5; ++i) f.fake.push_error(503, "overloaded", "server_error", "");
   try {
-    (void)f.client(std::nullopt, {.max_attempts = 3, .initial_backoff = 10ms}).complete({.messages = {user_message("hi")}});
+    (void)f.client(std::nullopt, {.max_attempts = 3, .initial_backoff = 10ms})
+        .complete({.messages = {user_message("hi")}});
     FAIL();
   } catch (const ApiError& e) {
     EXPECT_EQ(e.status(), 503);
@@ -122,7 +140,8 @@ TEST(ChatClient, PersistentServerErrorsGiveUpAfterMaxAttempts) {
 
 TEST(ChatClient, ARetryAfterLongerThanWeWaitEndsTheRetries) {
   Fixture f;
-  f.fake.push_error(429, "quota", "insufficient_quota", "insufficient_quota", {{"retry-after", "3600"}});
+  f.fake.push_error(429, "quota", "insufficient_quota", "insufficient_quota",
+                    {{"retry-after", "3600"}});
   EXPECT_THROW((void)f.client().complete({.messages = {user_message("hi")}}), ApiError);
   EXPECT_TRUE(f.sleeper->delays().empty());
 }
@@ -134,9 +153,12 @@ TEST(ChatClient, ConnectionErrorsAreRetriedThenReported) {
     fakes::HttpServer s([](const fakes::HttpRequest&) { return fakes::HttpResponse{}; });
     closed_port = s.port();
   }  // the port is free again: nothing listens
-  ChatClient client({.model = "openai/x", .endpoint = {.api_key = "k-secret-123", .base_url = "http://127.0.0.1:" + std::to_string(closed_port) + "/v1"},
-                     .retry = {.max_attempts = 3, .initial_backoff = 5ms}},
-                    nullptr, std::make_shared<CallCache>("unused", CacheMode::off), sleeper);
+  ChatClient client(
+      {.model = "openai/x",
+       .endpoint = {.api_key = "k-secret-123",
+                    .base_url = "http://127.0.0.1:" + std::to_string(closed_port) + "/v1"},
+       .retry = {.max_attempts = 3, .initial_backoff = 5ms}},
+      nullptr, std::make_shared<CallCache>("unused", CacheMode::off), sleeper);
   try {
     (void)client.complete({.messages = {user_message("hi")}});
     FAIL();
@@ -151,7 +173,8 @@ TEST(ChatClient, ASlowServerHitsTheTimeout) {
   Fixture f;
   f.fake.push_raw({.status = 200, .body = "{}", .delay = 1500ms});
   try {
-    (void)f.client(std::nullopt, {.max_attempts = 1}, 300ms).complete({.messages = {user_message("hi")}});
+    (void)f.client(std::nullopt, {.max_attempts = 1}, 300ms)
+        .complete({.messages = {user_message("hi")}});
     FAIL();
   } catch (const http::TransportError& e) {
     EXPECT_TRUE(e.timed_out()) << e.what();
@@ -161,9 +184,11 @@ TEST(ChatClient, ASlowServerHitsTheTimeout) {
 TEST(ChatClient, MalformedRepliesAreReportedAsSuch) {
   Fixture f;
   f.fake.push_raw({.status = 200, .body = "<html>gateway</html>"});
-  EXPECT_THROW((void)f.client().complete({.messages = {user_message("hi")}}), MalformedResponseError);
+  EXPECT_THROW((void)f.client().complete({.messages = {user_message("hi")}}),
+               MalformedResponseError);
   f.fake.push_raw({.status = 200, .body = R"({"choices": []})"});
-  EXPECT_THROW((void)f.client().complete({.messages = {user_message("hi")}}), MalformedResponseError);
+  EXPECT_THROW((void)f.client().complete({.messages = {user_message("hi")}}),
+               MalformedResponseError);
 }
 
 }  // namespace

@@ -15,10 +15,13 @@ TEST(Redaction, ApiKeysNeverReachErrorsResultsLogsOrCacheFiles) {
   fakes::FakeOpenAI fake(secret);
   // A provider that quotes the full key back (some OpenAI-compatible servers do).
   for (int i = 0; i < 3; ++i) {
-    fake.push_raw({.status = 400, .body = fakes::openai_error_body("bad request for key " + secret, "invalid_request_error", "")});
+    fake.push_raw({.status = 400,
+                   .body = fakes::openai_error_body("bad request for key " + secret,
+                                                    "invalid_request_error", "")});
   }
   const auto dir = test::scratch_dir("redaction_cache");
-  ModelOptions model{.model = "openai/gpt-4.1-mini", .endpoint = {.api_key = secret, .base_url = fake.base_url()},
+  ModelOptions model{.model = "openai/gpt-4.1-mini",
+                     .endpoint = {.api_key = secret, .base_url = fake.base_url()},
                      .cache = std::make_shared<llm::CallCache>(dir, llm::CacheMode::record),
                      .sleeper = std::make_shared<test::RecordingSleeper>()};
   class Bot : public AgentAdapter {
@@ -27,10 +30,14 @@ TEST(Redaction, ApiKeysNeverReachErrorsResultsLogsOrCacheFiles) {
   };
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
-  const auto r = run({.name = "redaction", .description = "d",
-                      .agents = {std::make_shared<Bot>(), judge_agent({.criteria = {"c"}, .llm = model})},
-                      .script = {user("hello"), agent(), judge()}, .verbose = true});
-  const std::string out = ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
+  const auto r =
+      run({.name = "redaction",
+           .description = "d",
+           .agents = {std::make_shared<Bot>(), judge_agent({.criteria = {"c"}, .llm = model})},
+           .script = {user("hello"), agent(), judge()},
+           .verbose = true});
+  const std::string out =
+      ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
   EXPECT_FALSE(r.success);
   EXPECT_NE(r.reasoning.find("HTTP 400"), std::string::npos) << r.reasoning;
   EXPECT_NE(r.reasoning.find("[REDACTED]"), std::string::npos) << r.reasoning;
@@ -41,11 +48,13 @@ TEST(Redaction, ApiKeysNeverReachErrorsResultsLogsOrCacheFiles) {
   if (std::filesystem::exists(dir)) {
     for (const auto& f : std::filesystem::recursive_directory_iterator(dir)) {
       const auto bytes = test::read_bytes(f.path());
-      EXPECT_EQ(std::string(bytes.begin(), bytes.end()).find(secret), std::string::npos) << f.path();
+      EXPECT_EQ(std::string(bytes.begin(), bytes.end()).find(secret), std::string::npos)
+          << f.path();
     }
   }
   // And the key did reach the server, in the header where it belongs.
-  EXPECT_EQ(fake.requests_to("/v1/chat/completions").at(0).header("authorization"), "Bearer " + secret);
+  EXPECT_EQ(fake.requests_to("/v1/chat/completions").at(0).header("authorization"),
+            "Bearer " + secret);
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ namespace {
 using nlohmann::json;
 
 SpeechOptions no_cache() {
-  return {.cache = std::make_shared<llm::CallCache>("unused", llm::CacheMode::off), .sleeper = std::make_shared<test::RecordingSleeper>()};
+  return {.cache = std::make_shared<llm::CallCache>("unused", llm::CacheMode::off),
+          .sleeper = std::make_shared<test::RecordingSleeper>()};
 }
 
 TEST(Espeak, SynthesizesReal24kHzSpeech) {
@@ -31,9 +32,12 @@ TEST(Espeak, SynthesizesReal24kHzSpeech) {
   const auto segments = audio::detect_speech(chunk.samples, 24000);
   ASSERT_FALSE(segments.empty()) << "the VAD hears speech in it";
   // Same text, same voice: the same samples within a process (offline runs repeat exactly).
-  EXPECT_EQ(synthesize("Thank you for calling Acme support.", "espeak/en-us").samples, chunk.samples);
+  EXPECT_EQ(synthesize("Thank you for calling Acme support.", "espeak/en-us").samples,
+            chunk.samples);
   // Faster speech is shorter; another voice sounds different.
-  EXPECT_LT(synthesize("Thank you for calling Acme support.", "espeak/en-us", {.speed = 1.5}).duration_seconds(), chunk.duration_seconds());
+  EXPECT_LT(synthesize("Thank you for calling Acme support.", "espeak/en-us", {.speed = 1.5})
+                .duration_seconds(),
+            chunk.duration_seconds());
   const auto other = synthesize("Thank you for calling Acme support.", "espeak/en-gb+f3");
   EXPECT_GT(other.duration_seconds(), 1.0);
   EXPECT_NE(other.samples, chunk.samples);
@@ -43,9 +47,12 @@ TEST(Espeak, SynthesizesReal24kHzSpeech) {
 
 TEST(Espeak, IsSafeToCallFromManyThreads) {
   std::vector<std::future<audio::AudioChunk>> futures;
-  for (int i = 0; i < 8; ++i) futures.push_back(std::async(std::launch::async, [] { return synthesize("one two three", "espeak/en-us"); }));
+  for (int i = 0; i < 8; ++i)
+    futures.push_back(
+        std::async(std::launch::async, [] { return synthesize("one two three", "espeak/en-us"); }));
   const auto first = futures[0].get();
-  for (std::size_t i = 1; i < futures.size(); ++i) EXPECT_EQ(futures[i].get().samples, first.samples);
+  for (std::size_t i = 1; i < futures.size(); ++i)
+    EXPECT_EQ(futures[i].get().samples, first.samples);
 }
 
 TEST(Tts, OpenAiSpeechEndpointGivesPcm24k) {
@@ -54,7 +61,8 @@ TEST(Tts, OpenAiSpeechEndpointGivesPcm24k) {
   options.endpoint = {.api_key = fake.api_key(), .base_url = fake.base_url()};
   options.instructions = "sound cheerful";
   const auto chunk = synthesize("hello there", "openai/alloy", options);
-  EXPECT_EQ(chunk.samples.size(), 11u * 24000u * 60u / 1000u);  // the fake speaks 60 ms per character
+  EXPECT_EQ(chunk.samples.size(),
+            11u * 24000u * 60u / 1000u);  // the fake speaks 60 ms per character
   const auto request = fake.requests_to("/v1/audio/speech").at(0);
   const json body = json::parse(request.body);
   EXPECT_EQ(body["voice"], "alloy");
@@ -86,7 +94,8 @@ TEST(Tts, ElevenLabsTextToSpeechGivesPcm24k) {
 TEST(Tts, RecordedSpeechIsReplayedFromTheCacheAsAudioFiles) {
   fakes::FakeOpenAI fake;
   const auto dir = test::scratch_dir("tts_cache");
-  SpeechOptions options{.endpoint = {.api_key = fake.api_key(), .base_url = fake.base_url()}, .cache_key = "suite",
+  SpeechOptions options{.endpoint = {.api_key = fake.api_key(), .base_url = fake.base_url()},
+                        .cache_key = "suite",
                         .cache = std::make_shared<llm::CallCache>(dir, llm::CacheMode::record)};
   const auto recorded = synthesize("cached words", "openai/nova", options);
   options.cache = std::make_shared<llm::CallCache>(dir, llm::CacheMode::replay);
@@ -94,17 +103,19 @@ TEST(Tts, RecordedSpeechIsReplayedFromTheCacheAsAudioFiles) {
   EXPECT_EQ(replayed.samples, recorded.samples);
   EXPECT_EQ(fake.server().request_count(), 1u);
   int wavs = 0;
-  for (const auto& f : std::filesystem::directory_iterator(dir)) wavs += f.path().extension() == ".wav" ? 1 : 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir))
+    wavs += f.path().extension() == ".wav" ? 1 : 0;
   EXPECT_EQ(wavs, 1);
   EXPECT_THROW(synthesize("never said", "openai/nova", options), llm::CacheMissError);
 }
 
 TEST(Tts, ProvidersAreRoutedByNameAndUsersCanRegisterTheirOwn) {
-  register_tts_provider("silence", [](std::string_view text, std::string_view voice, const SpeechOptions&) {
-    audio::AudioChunk c;
-    c.samples.assign(text.size() * (voice == "long" ? 2400 : 240), 0);
-    return c;
-  });
+  register_tts_provider("silence",
+                        [](std::string_view text, std::string_view voice, const SpeechOptions&) {
+                          audio::AudioChunk c;
+                          c.samples.assign(text.size() * (voice == "long" ? 2400 : 240), 0);
+                          return c;
+                        });
   EXPECT_EQ(synthesize("abc", "silence/short").samples.size(), 720u);
   EXPECT_EQ(synthesize("abc", "silence/long").samples.size(), 7200u);
   EXPECT_THROW(synthesize("x", "nosuch/voice"), std::invalid_argument);
@@ -138,7 +149,8 @@ TEST(Stt, LongAudioIsSplitUnderTheUploadLimitAtQuietPoints) {
   options.max_upload_seconds = 10.0;
   audio::AudioChunk chunk;
   for (int i = 0; i < 8; ++i) {
-    test::append(chunk.samples, test::speech(test::speech_sentences()[static_cast<std::size_t>(i)], 24000));
+    test::append(chunk.samples,
+                 test::speech(test::speech_sentences()[static_cast<std::size_t>(i)], 24000));
     test::append(chunk.samples, test::silence(24000, 0.6));
   }
   ASSERT_GT(chunk.duration_seconds(), 25.0);
@@ -166,7 +178,8 @@ TEST(Stt, ElevenLabsScribe) {
   audio::AudioChunk chunk;
   chunk.samples = test::speech("hello", 24000);
   EXPECT_EQ(transcribe(chunk, "elevenlabs/scribe_v1", options).rfind("scribe heard", 0), 0u);
-  const auto form = fakes::parse_multipart(fake.server().requests().at(0).header("content-type"), fake.server().requests().at(0).body);
+  const auto form = fakes::parse_multipart(fake.server().requests().at(0).header("content-type"),
+                                           fake.server().requests().at(0).body);
   EXPECT_EQ(form.values.at("model_id"), "scribe_v1");
 }
 
@@ -177,7 +190,8 @@ TEST(Stt, SegmentsAreTranscribedConcurrentlyAndOneFailureStaysLocal) {
   options.endpoint = {.api_key = fake.api_key(), .base_url = fake.base_url()};
   options.retry.max_attempts = 1;
   std::vector<audio::AudioChunk> segments(5);
-  for (std::size_t i = 0; i < segments.size(); ++i) segments[i].samples = test::silence(24000, i == 2 ? 5.0 : 1.0 + 0.1 * static_cast<double>(i));
+  for (std::size_t i = 0; i < segments.size(); ++i)
+    segments[i].samples = test::silence(24000, i == 2 ? 5.0 : 1.0 + 0.1 * static_cast<double>(i));
   const auto results = transcribe_segments(segments, "openai/gpt-4o-transcribe", options, 3);
   ASSERT_EQ(results.size(), 5u);
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -188,7 +202,8 @@ TEST(Stt, SegmentsAreTranscribedConcurrentlyAndOneFailureStaysLocal) {
     } else {
       ASSERT_TRUE(results[i].text.has_value()) << i << ": " << results[i].error.value_or("");
       char expected[64];
-      std::snprintf(expected, sizeof expected, "heard %.2f s of audio", segments[i].duration_seconds());
+      std::snprintf(expected, sizeof expected, "heard %.2f s of audio",
+                    segments[i].duration_seconds());
       EXPECT_EQ(*results[i].text, expected);
     }
   }

@@ -207,6 +207,12 @@ TEST(UserSimulator, PromptReversesRolesAndCarriesScenarioAndPersona) {
   EXPECT_EQ(request.messages[2].text(), "my blender broke");
   EXPECT_EQ(request.messages[3].role, Role::user);
   EXPECT_EQ(request.messages[3].text(), "Sorry! Order number?");
+  auto tuned = model_for(fake);
+  tuned.temperature = 0.9;
+  tuned.max_tokens = 60;
+  const auto tuned_request = UserSimulatorAgent({.llm = tuned}).build_request(later);
+  EXPECT_EQ(tuned_request.temperature, 0.9);
+  EXPECT_EQ(tuned_request.max_tokens, 60);
   UserSimulatorAgent custom({.llm = model_for(fake), .system_prompt = "You are Bob."});
   EXPECT_EQ(custom.build_request(later).messages[0].text(), "You are Bob.");
 }

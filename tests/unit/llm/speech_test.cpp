@@ -171,6 +171,19 @@ TEST(Stt, LongAudioIsSplitUnderTheUploadLimitAtQuietPoints) {
   EXPECT_NEAR(total, chunk.duration_seconds(), 0.05) << "no audio lost or duplicated by the split";
 }
 
+TEST(Stt, AnyOpenAiCompatibleTranscriptionServerByBaseUrl) {
+  fakes::FakeOpenAI fake;  // stands in for e.g. a self-hosted whisper server
+  fake.transcription_text = "local whisper says hi";
+  auto options = no_cache();
+  options.endpoint = {.api_key = fake.api_key(), .base_url = fake.base_url()};
+  audio::AudioChunk chunk;
+  chunk.samples = test::speech("hi", 24000);
+  EXPECT_EQ(transcribe(chunk, "whisper-server/whisper-large-v3", options), "local whisper says hi");
+  const auto form = fakes::parse_multipart(fake.requests_to("/v1/audio/transcriptions").at(0).header("content-type"),
+                                           fake.requests_to("/v1/audio/transcriptions").at(0).body);
+  EXPECT_EQ(form.values.at("model"), "whisper-large-v3");
+}
+
 TEST(Stt, ElevenLabsScribe) {
   fakes::FakeElevenLabs fake;
   auto options = no_cache();

@@ -13,4 +13,6 @@
 #include "scenario/speech.hpp"
 #include "scenario/state.hpp"
 #include "scenario/version.hpp"
+#include "scenario/voice/clock.hpp"
+#include "scenario/voice/recorder.hpp"
 #include "scenario/voice/timeline.hpp"

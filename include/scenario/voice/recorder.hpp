@@ -1,0 +1,110 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario/audio/chunk.hpp"
+#include "scenario/voice/clock.hpp"
+#include "scenario/voice/timeline.hpp"
+
+namespace scenario {
+
+enum class Speaker { user, agent };
+std::string_view to_string(Speaker speaker) noexcept;
+
+/// One utterance on the timeline, as placed (seconds from the start of the run).
+struct Segment {
+  Speaker speaker = Speaker::user;
+  double start = 0.0;
+  double end = 0.0;
+  std::string transcript{};
+  /// The utterance was cut short (an interrupt): the transcript may run past what was heard.
+  bool transcript_truncated = false;
+};
+
+/// Records what the caller heard, on the run's clock.
+///
+/// User audio is placed at its wire time (when it was sent). Agent audio is placed on a playout
+/// cursor: it starts when its first chunk arrives and plays at real-time rate, so audio that
+/// arrives faster than real time still occupies its true duration; an interrupt cuts it where it
+/// stopped being heard. Gaps and overlaps are real.
+class Recorder {
+ public:
+  explicit Recorder(std::shared_ptr<Clock> clock);
+
+  /// User audio leaving for the agent at `sent_at` (default: now). It follows any user audio still
+  /// "playing" on the wire. A chunk after a pause starts a new user segment.
+  void user_audio(const audio::AudioChunk& chunk, std::optional<std::chrono::nanoseconds> sent_at = std::nullopt);
+  /// Agent audio arriving at `arrived_at` (default: now). Returns when it will be heard.
+  std::chrono::nanoseconds agent_audio(const audio::AudioChunk& chunk,
+                                       std::optional<std::chrono::nanoseconds> arrived_at = std::nullopt);
+  /// The agent stopped being heard at `at` (default: now): agent audio after it is dropped.
+  /// Returns the duration of agent audio dropped.
+  std::chrono::nanoseconds cut_agent(std::optional<std::chrono::nanoseconds> at = std::nullopt);
+  /// Starts a new segment for `speaker` at the next audio (the runtime calls it at turn changes).
+  void start_turn(Speaker speaker);
+  /// Adds to the transcript of the speaker's current segment.
+  void add_transcript(Speaker speaker, const std::string& text);
+  void event(VoiceEvent event);
+
+  /// When the agent's audio queued so far ends (the playout cursor).
+  std::chrono::nanoseconds agent_playout_end() const;
+  double duration_seconds() const;
+  /// Left = user, right = agent, both the full duration.
+  VoiceRecording recording() const;
+  std::vector<Segment> segments() const;
+  const std::vector<VoiceEvent>& events() const noexcept { return events_; }
+  const Clock& clock() const noexcept { return *clock_; }
+
+ private:
+  struct Track {
+    std::vector<std::int16_t> samples;
+    std::int64_t cursor = 0;  ///< where the next chunk goes, at the earliest
+    std::vector<Segment> segments;
+    bool new_segment = true;
+  };
+  Track& track(Speaker s) { return s == Speaker::user ? user_ : agent_; }
+  std::int64_t place(Track& t, Speaker who, const audio::AudioChunk& chunk, std::int64_t at);
+
+  std::shared_ptr<Clock> clock_;
+  Track user_;
+  Track agent_;
+  std::vector<VoiceEvent> events_;
+};
+
+/// Sample index of a run time (24 kHz), rounded to nearest.
+std::int64_t to_sample(std::chrono::nanoseconds t);
+double to_seconds(std::int64_t sample);
+
+/// Latency figures measured from the recording itself:
+/// - response latency, per user utterance followed by agent speech: onset of agent speech − end
+///   of user speech, both found in the audio (VAD with sample-accurate boundaries);
+/// - interrupt response time, per `user_interrupt` event: barge-in onset (user speech onset at or
+///   after the event) → last agent sample heard;
+/// - time to first audio comes from the transport (agent_first_audio events' latency).
+LatencyMetrics measure_latency(const VoiceRecording& recording, const std::vector<VoiceEvent>& events);
+
+struct ManifestInfo {
+  std::string scenario_name{};
+  std::optional<bool> success{};
+  std::string reasoning{};
+  /// "generated_at" (ISO 8601); left empty → now, UTC.
+  std::string generated_at{};
+};
+
+/// Writes `recording` in any container by extension (.wav .flac .mp3 .ogg), stereo.
+void save_recording(const VoiceRecording& recording, const std::filesystem::path& path);
+
+/// Writes segments/NN-role-NNNNms.wav, full.wav (stereo) and manifest.json into `directory`
+/// (created; nothing is written outside it). Returns the manifest.
+nlohmann::json save_segments(const VoiceRecording& recording, const std::vector<Segment>& segments,
+                             const std::vector<VoiceEvent>& events, const LatencyMetrics& latency,
+                             const std::filesystem::path& directory, const ManifestInfo& info = {});
+
+}  // namespace scenario

@@ -1,0 +1,11 @@
+#include "scenario/voice/clock.hpp"
+
+#include <thread>
+
+namespace scenario {
+
+void RealClock::sleep_until(std::chrono::nanoseconds deadline) {
+  std::this_thread::sleep_until(start_ + deadline);
+}
+
+}  // namespace scenario

@@ -47,6 +47,19 @@ Executor::Executor(const RunSpec& spec) : spec_(spec) {
   pending_messages_.resize(spec.agents.size());
   new_turn();
   state_.current_turn_ = 0;
+  for (const auto& a : spec.agents) {
+    if (auto* voice = dynamic_cast<VoiceAgentAdapter*>(a.get())) {
+      voice_adapter_ = voice;
+      voice_ = std::make_unique<VoiceSession>(*voice, spec.clock ? spec.clock : std::make_shared<RealClock>());
+      voice->attach(voice_.get());
+      state_.voice_ = voice_.get();
+      break;
+    }
+  }
+}
+
+Executor::~Executor() {
+  if (voice_adapter_ != nullptr) voice_adapter_->attach(nullptr);
 }
 
 Executor& Executor::of(ScenarioState& state) {
@@ -335,7 +348,13 @@ ScenarioResult Executor::finish(ScenarioResult result) {
   result.name = spec_.name;
   result.set_id = spec_.set_id;
   result.metadata = spec_.metadata;
-  result.timeline = state_.timeline_;
+  if (voice_) {
+    result.recording = voice_->recorder().recording();
+    result.timeline = voice_->recorder().events();
+    result.latency = measure_latency(result.recording, result.timeline);
+  } else {
+    result.timeline = state_.timeline_;
+  }
   if (verbose_) print_line(format_summary(result, console_style_for_stdout(), 0));
   return result;
 }

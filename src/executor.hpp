@@ -12,6 +12,7 @@
 
 #include "scenario/run.hpp"
 #include "scenario/state.hpp"
+#include "scenario/voice/adapter.hpp"
 
 namespace scenario::detail {
 
@@ -24,6 +25,7 @@ class AgentError : public std::runtime_error {
 class Executor {
  public:
   explicit Executor(const RunSpec& spec);
+  ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
@@ -71,6 +73,8 @@ class Executor {
 
   RunSpec spec_;
   ScenarioState state_;
+  std::unique_ptr<VoiceSession> voice_;
+  VoiceAgentAdapter* voice_adapter_ = nullptr;
   std::vector<AgentRole> pending_roles_;
   std::vector<bool> pending_agents_;
   std::vector<std::vector<Message>> pending_messages_;

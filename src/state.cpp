@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "executor.hpp"
+#include "scenario/voice/adapter.hpp"
 
 namespace scenario {
 
@@ -30,6 +31,18 @@ std::optional<ToolCall> ScenarioState::last_tool_call(std::string_view function_
 
 bool ScenarioState::has_tool_call(std::string_view function_name) const {
   return last_tool_call(function_name).has_value();
+}
+
+const std::vector<VoiceEvent>& ScenarioState::timeline() const noexcept {
+  return voice_ != nullptr ? voice_->recorder().events() : timeline_;
+}
+
+void ScenarioState::record_event(VoiceEvent event) {
+  if (voice_ != nullptr) {
+    voice_->recorder().event(std::move(event));
+  } else {
+    timeline_.push_back(std::move(event));
+  }
 }
 
 void ScenarioState::add_message(Message message) {

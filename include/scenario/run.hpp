@@ -10,6 +10,7 @@
 #include "scenario/agent.hpp"
 #include "scenario/result.hpp"
 #include "scenario/script.hpp"
+#include "scenario/voice/clock.hpp"
 
 namespace scenario {
 
@@ -26,6 +27,9 @@ struct RunSpec {
   std::optional<bool> debug{};
   std::optional<std::string> set_id{};
   nlohmann::json metadata = nlohmann::json::object();
+  /// The run's clock for voice runs (real time when unset). A VirtualClock makes in-process voice
+  /// runs exact, repeatable and faster than real time.
+  std::shared_ptr<Clock> clock{};
 };
 
 /// Plays the scenario out and returns its result. Never throws for what agents or steps do: an

@@ -13,6 +13,8 @@
 #include "scenario/speech.hpp"
 #include "scenario/state.hpp"
 #include "scenario/version.hpp"
+#include "scenario/voice/adapter.hpp"
 #include "scenario/voice/clock.hpp"
 #include "scenario/voice/recorder.hpp"
+#include "scenario/voice/steps.hpp"
 #include "scenario/voice/timeline.hpp"

@@ -13,6 +13,7 @@ namespace scenario {
 namespace detail {
 class Executor;
 }
+class VoiceSession;
 
 /// The state of a run, handed to script steps and (read-only) to agents.
 class ScenarioState {
@@ -24,7 +25,9 @@ class ScenarioState {
   int current_turn() const noexcept { return current_turn_; }
   const ScenarioConfig& config() const noexcept { return config_; }
   /// Voice events so far (empty for text runs).
-  const std::vector<VoiceEvent>& timeline() const noexcept { return timeline_; }
+  const std::vector<VoiceEvent>& timeline() const noexcept;
+  /// The voice side of the run, when a voice adapter takes part (nullptr for text runs).
+  VoiceSession* voice_session() const noexcept { return voice_; }
 
   /// std::logic_error when there are no messages / no user message.
   const Message& last_message() const;
@@ -33,8 +36,8 @@ class ScenarioState {
   std::optional<ToolCall> last_tool_call(std::string_view function_name) const;
   bool has_tool_call(std::string_view function_name) const;
 
-  /// Appends an event to the voice timeline (the voice runtime records what happens on the call).
-  void record_event(VoiceEvent event) { timeline_.push_back(std::move(event)); }
+  /// Appends an event to the voice timeline.
+  void record_event(VoiceEvent event);
 
   /// Adds a message as if a script step had (every agent sees it as new).
   void add_message(Message message);
@@ -51,6 +54,7 @@ class ScenarioState {
   int current_turn_ = 0;
   ScenarioConfig config_;
   std::vector<VoiceEvent> timeline_;
+  VoiceSession* voice_ = nullptr;
 };
 
 }  // namespace scenario

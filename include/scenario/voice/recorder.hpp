@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,8 @@ class Recorder {
   void add_transcript(Speaker speaker, const std::string& text);
   void event(VoiceEvent event);
 
+  /// The agent track so far, in playout order (for turn detection).
+  std::span<const std::int16_t> agent_samples() const noexcept { return agent_.samples; }
   /// When the agent's audio queued so far ends (the playout cursor).
   std::chrono::nanoseconds agent_playout_end() const;
   double duration_seconds() const;

@@ -1,0 +1,145 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario/agent.hpp"
+#include "scenario/audio/chunk.hpp"
+#include "scenario/audio/format.hpp"
+#include "scenario/voice/clock.hpp"
+#include "scenario/voice/recorder.hpp"
+
+namespace scenario {
+
+/// What an adapter's transport can do. Declared per adapter and tested.
+struct AdapterCapabilities {
+  bool streaming_transcripts = false;  ///< transcript deltas while the agent speaks
+  bool native_vad = false;             ///< the remote side detects the user's turns itself
+  bool dtmf = false;                   ///< key presses as transport events
+  bool native_interruption = false;    ///< an explicit "stop talking" message
+  audio::AudioFormat input_format{};   ///< what goes on the wire towards the agent
+  audio::AudioFormat output_format{};  ///< what comes back
+};
+
+/// A step needs a capability the adapter does not have.
+class UnsupportedCapabilityError : public std::runtime_error {
+ public:
+  UnsupportedCapabilityError(const std::string& adapter, const std::string& capability, const std::string& instead)
+      : std::runtime_error(adapter + " does not support " + capability + (instead.empty() ? "" : "; " + instead)) {}
+};
+
+/// The agent did not do what a voice turn needs (no audio in time …).
+class VoiceTurnError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Something that happened on the transport, stamped on the run's clock.
+struct TransportEvent {
+  enum class Kind { audio, transcript_delta, end_of_turn, agent_stopped, tool_call, tool_result, dtmf, error };
+  Kind kind = Kind::audio;
+  std::chrono::nanoseconds at{0};
+  audio::AudioChunk audio{};  ///< kind == audio (canonical)
+  std::string text{};         ///< transcript delta, DTMF digits, error message, tool name
+  nlohmann::json data = nlohmann::json::object();  ///< tool arguments/results, transport details
+};
+
+struct VoiceTurnOptions {
+  /// Non-speech (in the agent's audio, on the playout timeline) that ends a turn when the
+  /// transport does not say so itself.
+  std::chrono::milliseconds hangover{600};
+  /// No agent audio this long after the user finished: the turn fails.
+  std::chrono::milliseconds first_audio_timeout{8000};
+  /// A turn longer than this is ended (soft cap).
+  std::chrono::milliseconds max_turn{60000};
+  /// The voice that speaks text-only user lines.
+  std::string default_voice = "espeak/en-us";
+};
+
+class VoiceSession;
+
+/// Base of adapters that carry audio. Subclasses implement the transport (send_audio, receive,
+/// and optionally interrupt/send_dtmf); the base implements a turn: speak the user's new audio
+/// (paced in 20 ms frames on absolute deadlines), collect the agent's reply until the end of its
+/// turn, and record everything on the run's timeline.
+class VoiceAgentAdapter : public AgentAdapter {
+ public:
+  explicit VoiceAgentAdapter(VoiceTurnOptions options = {}) : options_(std::move(options)) {}
+  virtual AdapterCapabilities capabilities() const = 0;
+
+  /// Connects for one run (RAII users can rely on disconnect() in the destructor).
+  virtual void connect(std::shared_ptr<Clock> clock) = 0;
+  virtual void disconnect() = 0;
+  /// Sends one frame of canonical audio (the adapter converts to its wire format).
+  virtual void send_audio(const audio::AudioChunk& frame) = 0;
+  /// The next transport event if one happens by `deadline` (run time); waits on the run clock.
+  virtual std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) = 0;
+  /// Native interrupt; the default says it is unsupported.
+  virtual void interrupt();
+  /// Native DTMF; the default says it is unsupported.
+  virtual void send_dtmf(std::string_view digits);
+
+  /// A voice turn: the user's new messages spoken (their audio parts, or TTS of their text), then
+  /// the agent's reply collected until the end of its turn. Requires a voice session (set by
+  /// scenario::run when the adapter takes part).
+  AgentReply call(const AgentInput& input) override;
+
+  const VoiceTurnOptions& turn_options() const noexcept { return options_; }
+  void attach(VoiceSession* session) noexcept { session_ = session; }
+  VoiceSession* session() const noexcept { return session_; }
+
+ private:
+  VoiceTurnOptions options_;
+  VoiceSession* session_ = nullptr;
+};
+
+/// The voice side of one run: clock, recorder, the adapter's connection, and the operations the
+/// voice script steps use. Created by scenario::run when a VoiceAgentAdapter takes part.
+class VoiceSession {
+ public:
+  VoiceSession(VoiceAgentAdapter& adapter, std::shared_ptr<Clock> clock);
+  ~VoiceSession();
+
+  Recorder& recorder() noexcept { return recorder_; }
+  Clock& clock() noexcept { return *clock_; }
+  VoiceAgentAdapter& adapter() noexcept { return adapter_; }
+
+  /// Speaks canonical audio towards the agent in 20 ms frames on absolute deadlines, recording
+  /// each frame at its wire time. Agent events arriving meanwhile are handled.
+  void speak(const audio::AudioChunk& audio);
+  /// Real silent frames on the wire for `duration`.
+  void send_silence(std::chrono::nanoseconds duration);
+  /// Lets time pass without sending audio (agent events are still handled).
+  void wait(std::chrono::nanoseconds duration);
+  /// Collects the agent's reply until the end of its turn; returns the message to add.
+  Message collect_reply();
+  /// Applies one transport event to the timeline; returns false for end_of_turn.
+  void handle(const TransportEvent& event);
+
+  std::chrono::nanoseconds user_transmission_end() const noexcept { return user_end_; }
+  std::vector<VoiceEvent> events() const { return recorder_.events(); }
+
+ private:
+  void record(const std::string& type, std::optional<double> latency = std::nullopt, nlohmann::json metadata = nlohmann::json::object());
+  double now_seconds() const;
+
+  VoiceAgentAdapter& adapter_;
+  std::shared_ptr<Clock> clock_;
+  Recorder recorder_;
+  std::chrono::nanoseconds user_end_{0};
+  // The reply being collected.
+  audio::AudioChunk reply_audio_;
+  std::string reply_transcript_;
+  std::vector<ToolCall> reply_tool_calls_;
+  bool agent_speaking_ = false;
+  bool stopped_ = false;
+  std::chrono::nanoseconds first_audio_at_{-1};
+  bool turn_ended_ = false;
+};
+
+}  // namespace scenario

@@ -1,0 +1,220 @@
+#include <algorithm>
+
+#include "scenario/audio/vad.hpp"
+#include "scenario/speech.hpp"
+#include "scenario/voice/adapter.hpp"
+
+namespace scenario {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr int kRate = audio::kCanonicalSampleRate;
+constexpr std::size_t kFrame = kRate / 50;  // 20 ms
+constexpr std::chrono::nanoseconds kFrameDuration = 20ms;
+
+double seconds_of(std::chrono::nanoseconds t) { return std::chrono::duration<double>(t).count(); }
+std::chrono::nanoseconds time_of(std::int64_t sample) { return std::chrono::nanoseconds(sample * 1'000'000'000LL / kRate); }
+
+}  // namespace
+
+void VoiceAgentAdapter::interrupt() {
+  throw UnsupportedCapabilityError(name(), "native interruption", "interrupt() falls back to barge-in: speak over the agent");
+}
+
+void VoiceAgentAdapter::send_dtmf(std::string_view) {
+  throw UnsupportedCapabilityError(name(), "DTMF events", "dtmf() sends in-band tones instead when the adapter carries audio");
+}
+
+VoiceSession::VoiceSession(VoiceAgentAdapter& adapter, std::shared_ptr<Clock> clock)
+    : adapter_(adapter), clock_(std::move(clock)), recorder_(clock_) {
+  adapter_.connect(clock_);
+}
+
+VoiceSession::~VoiceSession() {
+  try {
+    adapter_.disconnect();
+  } catch (...) {  // a destructor must not throw; the run's result already says what happened
+  }
+}
+
+double VoiceSession::now_seconds() const { return seconds_of(clock_->now()); }
+
+void VoiceSession::record(const std::string& type, std::optional<double> latency, nlohmann::json metadata) {
+  recorder_.event({.time = now_seconds(), .type = type, .latency = latency, .metadata = std::move(metadata)});
+}
+
+void VoiceSession::handle(const TransportEvent& e) {
+  switch (e.kind) {
+    case TransportEvent::Kind::audio: {
+      const auto heard_at = recorder_.agent_audio(e.audio, e.at);
+      if (first_audio_at_.count() < 0) {
+        first_audio_at_ = e.at;
+        recorder_.event({.time = seconds_of(e.at), .type = "agent_first_audio", .latency = seconds_of(e.at - user_end_)});
+        recorder_.event({.time = seconds_of(heard_at), .type = "agent_start_speaking", .latency = seconds_of(heard_at - user_end_)});
+      }
+      reply_audio_.samples.insert(reply_audio_.samples.end(), e.audio.samples.begin(), e.audio.samples.end());
+      break;
+    }
+    case TransportEvent::Kind::transcript_delta:
+      reply_transcript_ += e.text;
+      recorder_.add_transcript(Speaker::agent, e.text);
+      break;
+    case TransportEvent::Kind::end_of_turn: turn_ended_ = true; break;
+    case TransportEvent::Kind::agent_stopped: {
+      const auto dropped = recorder_.cut_agent(e.at);
+      recorder_.event({.time = seconds_of(e.at), .type = "agent_stopped",
+                       .metadata = {{"dropped_ms", std::chrono::duration_cast<std::chrono::milliseconds>(dropped).count()}}});
+      stopped_ = true;
+      break;
+    }
+    case TransportEvent::Kind::tool_call:
+      recorder_.event({.time = seconds_of(e.at), .type = "tool_call", .metadata = {{"name", e.text}, {"args", e.data}}});
+      reply_tool_calls_.push_back({e.data.value("id", "call_" + std::to_string(reply_tool_calls_.size() + 1)), e.text, e.data.dump()});
+      break;
+    case TransportEvent::Kind::tool_result:
+      recorder_.event({.time = seconds_of(e.at), .type = "tool_result", .metadata = {{"name", e.text}, {"result", e.data}}});
+      break;
+    case TransportEvent::Kind::dtmf:
+      recorder_.event({.time = seconds_of(e.at), .type = "dtmf_received", .metadata = {{"digits", e.text}}});
+      break;
+    case TransportEvent::Kind::error:
+      throw VoiceTurnError(adapter_.name() + " reported an error: " + e.text);
+  }
+}
+
+void VoiceSession::speak(const audio::AudioChunk& audio) {
+  if (audio.empty()) return;
+  const auto t0 = clock_->now();
+  record("user_start_speaking");
+  std::size_t k = 0;
+  for (std::size_t pos = 0; pos < audio.samples.size(); pos += kFrame, ++k) {
+    const auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
+    while (auto event = adapter_.receive(deadline)) handle(*event);
+    clock_->sleep_until(deadline);
+    audio::AudioChunk frame;
+    frame.samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(pos),
+                         audio.samples.begin() + static_cast<std::ptrdiff_t>(std::min(audio.samples.size(), pos + kFrame)));
+    frame.samples.resize(kFrame, 0);  // the last frame is completed with silence, as on a real line
+    if (pos == 0) frame.transcript = audio.transcript;
+    recorder_.user_audio(frame, deadline);
+    adapter_.send_audio(frame);
+  }
+  user_end_ = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
+  clock_->sleep_until(user_end_);
+  record("user_stop_speaking");
+}
+
+void VoiceSession::send_silence(std::chrono::nanoseconds duration) {
+  audio::AudioChunk silent;
+  silent.samples.assign(static_cast<std::size_t>(to_sample(duration)), 0);
+  const auto t0 = clock_->now();
+  std::size_t k = 0;
+  for (std::size_t pos = 0; pos < silent.samples.size(); pos += kFrame, ++k) {
+    const auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
+    while (auto event = adapter_.receive(deadline)) handle(*event);
+    clock_->sleep_until(deadline);
+    audio::AudioChunk frame;
+    frame.samples.assign(kFrame, 0);
+    recorder_.user_audio(frame, deadline);
+    adapter_.send_audio(frame);
+  }
+  clock_->sleep_until(t0 + static_cast<std::int64_t>(k) * kFrameDuration);
+}
+
+void VoiceSession::wait(std::chrono::nanoseconds duration) {
+  const auto deadline = clock_->now() + duration;
+  while (auto event = adapter_.receive(deadline)) handle(*event);
+  clock_->sleep_until(deadline);
+}
+
+Message VoiceSession::collect_reply() {
+  const auto& options = adapter_.turn_options();
+  reply_audio_ = {};
+  reply_transcript_.clear();
+  reply_tool_calls_.clear();
+  stopped_ = false;
+  turn_ended_ = false;
+  first_audio_at_ = std::chrono::nanoseconds(-1);
+  recorder_.start_turn(Speaker::agent);
+
+  // End of turn without a transport signal: VAD on the agent's audio in playout order, so silence
+  // frames end a turn as well as an absent stream does.
+  audio::VoiceActivityDetector vad(kRate, {.aggressiveness = 2, .hangover = options.hangover});
+  auto fed = static_cast<std::int64_t>(recorder_.agent_samples().size());
+  std::optional<std::int64_t> speech_end;
+  bool heard_speech = false;
+  const auto start = clock_->now();
+  const auto cap = start + std::chrono::nanoseconds(options.max_turn);
+  bool capped = false;
+
+  while (!turn_ended_ && !stopped_ && !speech_end) {
+    std::chrono::nanoseconds deadline;
+    if (first_audio_at_.count() < 0) {
+      deadline = start + std::chrono::nanoseconds(options.first_audio_timeout);
+    } else {
+      deadline = std::min(cap, std::max(clock_->now(), recorder_.agent_playout_end()) + std::chrono::nanoseconds(options.hangover));
+    }
+    auto event = adapter_.receive(deadline);
+    if (!event) {
+      if (first_audio_at_.count() < 0) {
+        throw VoiceTurnError("no audio from " + adapter_.name() + " within " + std::to_string(options.first_audio_timeout.count()) +
+                             " ms of the end of the user's turn");
+      }
+      capped = clock_->now() >= cap;
+      break;  // nothing more arrived: the stream stopped (or the soft cap was reached)
+    }
+    handle(*event);
+    const auto agent = recorder_.agent_samples();
+    if (static_cast<std::int64_t>(agent.size()) > fed) {
+      for (const auto& v : vad.push(agent.subspan(static_cast<std::size_t>(fed)))) {
+        if (v.kind == audio::VadEvent::Kind::speech_start) heard_speech = true;
+        if (v.kind == audio::VadEvent::Kind::speech_end && heard_speech) speech_end = v.sample;
+      }
+      fed = static_cast<std::int64_t>(agent.size());
+    }
+    if (clock_->now() >= cap) {
+      capped = true;
+      break;
+    }
+  }
+  // The caller hears the agent to the end of its speech before the script goes on.
+  std::int64_t audible_end = speech_end.value_or(static_cast<std::int64_t>(recorder_.agent_samples().size()));
+  if (!speech_end && !stopped_) {
+    for (const auto& v : vad.finish()) {
+      if (v.kind == audio::VadEvent::Kind::speech_end) audible_end = v.sample;
+    }
+  }
+  if (!stopped_) clock_->sleep_until(std::max(clock_->now(), time_of(audible_end)));
+  recorder_.event({.time = seconds_of(time_of(audible_end)), .type = "agent_stop_speaking",
+                   .metadata = {{"ended_by", turn_ended_ ? "transport" : stopped_ ? "agent_stopped" : capped ? "turn_cap" : "vad"}}});
+
+  Message reply{.role = Role::assistant};
+  reply_audio_.transcript = reply_transcript_.empty() ? std::nullopt : std::optional<std::string>(reply_transcript_);
+  // The spoken reply carries its transcript; text() gives it to judges and text agents.
+  if (!reply_audio_.empty()) {
+    reply.parts.push_back(ContentPart::audio_part(reply_audio_));
+  } else if (!reply_transcript_.empty()) {
+    reply.content = reply_transcript_;
+  }
+  reply.tool_calls = reply_tool_calls_;
+  return reply;
+}
+
+AgentReply VoiceAgentAdapter::call(const AgentInput& input) {
+  if (session_ == nullptr) {
+    throw std::logic_error(name() + " is a voice adapter: run it with scenario::run, which gives it a voice session");
+  }
+  for (const auto& m : input.new_messages) {
+    if (m.role != Role::user || m.extra.value("x_scenario_spoken", false)) continue;
+    audio::AudioChunk speech;
+    for (const auto& p : m.parts) {
+      if (p.kind == ContentPart::Kind::audio && p.audio) speech = *p.audio;
+    }
+    if (speech.empty() && !m.text().empty()) speech = synthesize(m.text(), options_.default_voice);
+    session_->recorder().start_turn(Speaker::user);
+    session_->speak(speech);
+  }
+  return session_->collect_reply();
+}
+
+}  // namespace scenario

@@ -1,0 +1,75 @@
+#pragma once
+// In-process voice agents for voice-runtime tests, with exactly known behaviour:
+// - LoopbackVoiceAgent listens with a VAD, answers each user utterance `response_delay` after the
+//   end of the user's speech (as found in the audio) with real espeak speech, streams transcript
+//   deltas, can call tools, and stops `reaction_time` after the user barges in.
+// - With `silence_between_replies`, it streams silence frames whenever it is not talking (like a
+//   telephony bot), so turn ends must come from the audio, not from the stream stopping.
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenario/audio/vad.hpp"
+#include "scenario/voice/adapter.hpp"
+
+namespace scenario::test {
+
+struct LoopbackOptions {
+  std::vector<std::string> replies{"Hello, how can I help you?"};
+  /// Per reply; the last one repeats. Measured from the end of the user's speech.
+  std::vector<std::chrono::milliseconds> response_delays{std::chrono::milliseconds(500)};
+  std::chrono::milliseconds reaction_time{200};
+  std::string voice = "espeak/en-us";
+  /// Deliver reply audio in real time (20 ms chunks at their play times) or all at once.
+  bool realtime_delivery = true;
+  bool stream_transcripts = true;
+  bool send_end_of_turn = false;
+  bool silence_between_replies = false;
+  /// Reply index → tool to call before speaking it.
+  std::optional<std::pair<std::size_t, std::string>> tool_call{};
+  VoiceTurnOptions turn{};
+};
+
+class LoopbackVoiceAgent : public VoiceAgentAdapter {
+ public:
+  explicit LoopbackVoiceAgent(LoopbackOptions options = {});
+  std::string name() const override { return "loopback-agent"; }
+  AdapterCapabilities capabilities() const override;
+  void connect(std::shared_ptr<Clock> clock) override;
+  void disconnect() override {}
+  void send_audio(const audio::AudioChunk& frame) override;
+  std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) override;
+
+  /// When each reply's audio started (ground truth, run time).
+  const std::vector<std::chrono::nanoseconds>& reply_starts() const { return reply_starts_; }
+  /// When the user's speech ended, as this agent found it.
+  const std::vector<std::chrono::nanoseconds>& user_speech_ends() const { return user_ends_; }
+  std::size_t frames_received() const { return frames_received_; }
+
+ private:
+  void feed(std::span<const std::int16_t> samples, std::chrono::nanoseconds first_sample_time);
+  void on_user_speech_end(std::chrono::nanoseconds at, std::chrono::nanoseconds decided);
+  void on_user_speech_start(std::chrono::nanoseconds at);
+  void catch_up(std::chrono::nanoseconds until);
+  std::chrono::nanoseconds time_of_input(std::int64_t sample) const;
+
+  LoopbackOptions options_;
+  std::shared_ptr<Clock> clock_;
+  std::unique_ptr<audio::VoiceActivityDetector> vad_;
+  std::int64_t input_samples_ = 0;                 // samples fed to the VAD
+  std::vector<std::pair<std::int64_t, std::chrono::nanoseconds>> input_times_;  // frame start sample → time
+  std::chrono::nanoseconds input_end_{0};           // time up to which the input is known
+  std::deque<TransportEvent> scheduled_;            // in time order
+  std::chrono::nanoseconds speaking_until_{0};
+  std::size_t reply_index_ = 0;
+  std::chrono::nanoseconds next_silence_{0};
+  std::vector<std::chrono::nanoseconds> reply_starts_;
+  std::vector<std::chrono::nanoseconds> user_ends_;
+  std::size_t frames_received_ = 0;
+};
+
+}  // namespace scenario::test

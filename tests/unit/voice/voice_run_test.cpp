@@ -1,0 +1,238 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "scenario/audio/dtmf.hpp"
+#include "scenario/audio/vad.hpp"
+#include "scenario/audio/wav.hpp"
+#include "scenario/scenario.hpp"
+#include "support/fixtures.hpp"
+#include "support/loopback_agent.hpp"
+#include "support/tools.hpp"
+
+namespace scenario {
+namespace {
+
+using namespace std::chrono_literals;
+using test::LoopbackOptions;
+using test::LoopbackVoiceAgent;
+
+const std::vector<std::string> kUserLines = {"Hi, I have a question about my order", "It is order four five six",
+                                             "When will it arrive", "Can I change the address", "Thank you very much"};
+
+// Where speech starts inside a synthesized reply (espeak sometimes leads with a little silence),
+// found the way the runtime finds it: after silence, as on the call.
+double onset_in(const std::string& text) {
+  auto audio = test::silence(24000, 1.0);
+  test::append(audio, synthesize(text, "espeak/en-us").samples);
+  const auto segments = audio::detect_speech(audio, 24000);
+  return segments.empty() ? 0.0 : static_cast<double>(segments.front().start_sample - 24000) / 24000;
+}
+
+std::vector<Step> conversation(int turns) {
+  std::vector<Step> script;
+  for (int i = 0; i < turns; ++i) {
+    script.push_back(user(kUserLines[static_cast<std::size_t>(i) % kUserLines.size()]));
+    script.push_back(agent());
+  }
+  script.push_back(succeed());
+  return script;
+}
+
+LoopbackOptions ten_turn_agent() {
+  LoopbackOptions o;
+  o.replies = {"Sure, I can help with that.", "Thanks, let me look it up.", "It should arrive on Friday.",
+               "Yes, I can change the address.", "You're welcome, goodbye."};
+  for (int i = 0; i < 10; ++i) o.response_delays.push_back(std::chrono::milliseconds(350 + 97 * i));
+  o.response_delays.erase(o.response_delays.begin());
+  return o;
+}
+
+TEST(VoiceRun, TenTurnsOnTheVirtualClockAreFastExactAndMeasuredFromTheAudio) {
+  auto agent_ = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
+  const auto wall0 = std::chrono::steady_clock::now();
+  const auto r = run({.name = "ten turns", .description = "d", .agents = {agent_}, .script = conversation(10),
+                      .clock = std::make_shared<VirtualClock>()});
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  ASSERT_TRUE(r.success) << r.reasoning;
+  std::cout << "[          ] " << r.recording.duration_seconds() << " s of audio in " << wall << " s of wall time\n";
+  EXPECT_GT(r.recording.duration_seconds(), 25.0);
+  EXPECT_LT(wall, 1.0);
+  ASSERT_EQ(r.messages.size(), 20u);
+  EXPECT_EQ(r.messages[1].text(), "Sure, I can help with that.") << "streamed transcript";
+  ASSERT_EQ(r.latency.response_latencies.size(), 10u);
+  const auto options = ten_turn_agent();
+  double worst = 0;
+  for (std::size_t i = 0; i < 10; ++i) {
+    const double truth = std::chrono::duration<double>(options.response_delays[i]).count() + onset_in(options.replies[std::min<std::size_t>(i, 4)]);
+    worst = std::max(worst, std::abs(r.latency.response_latencies[i] - truth));
+  }
+  std::cout << "[          ] worst response-latency error: " << worst * 24000 << " samples\n";
+  EXPECT_LE(worst, 1.0 / 24000 + 1e-9) << "exact to a sample on the virtual clock";
+  ASSERT_EQ(r.latency.time_to_first_audio.size(), 10u);
+  // Timeline events of every kind the turn produces.
+  int starts = 0, stops = 0;
+  for (const auto& e : r.timeline) {
+    starts += e.type == "agent_start_speaking";
+    stops += e.type == "agent_stop_speaking";
+  }
+  EXPECT_EQ(starts, 10);
+  EXPECT_EQ(stops, 10);
+}
+
+TEST(VoiceRun, TwoRunsGiveByteIdenticalRecordingsAndManifests) {
+  std::vector<std::vector<std::uint8_t>> wavs;
+  std::vector<std::string> manifests;
+  for (int i = 0; i < 2; ++i) {
+    const auto r = run({.name = "rerun", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(ten_turn_agent())},
+                        .script = conversation(4), .clock = std::make_shared<VirtualClock>()});
+    ASSERT_TRUE(r.success) << r.reasoning;
+    const auto dir = test::scratch_dir("rerun_" + std::to_string(i));
+    const auto manifest = save_segments(r.recording, {}, r.timeline, r.latency, dir,
+                                        {.scenario_name = r.name, .success = r.success, .generated_at = "fixed"});
+    wavs.push_back(test::read_bytes(dir / "full.wav"));
+    const auto bytes = test::read_bytes(dir / "manifest.json");
+    manifests.emplace_back(bytes.begin(), bytes.end());
+  }
+  EXPECT_EQ(wavs[0], wavs[1]);
+  EXPECT_EQ(manifests[0], manifests[1]);
+}
+
+TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
+  auto o = ten_turn_agent();
+  o.silence_between_replies = true;
+  auto agent_ = std::make_shared<LoopbackVoiceAgent>(o);
+  const auto r = run({.name = "silence streamer", .description = "d", .agents = {agent_}, .script = conversation(3),
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  ASSERT_EQ(r.latency.response_latencies.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const double truth = std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
+    EXPECT_NEAR(r.latency.response_latencies[i], truth, 1.0 / 24000 + 1e-9) << i;
+  }
+  for (const auto& e : r.timeline) {
+    if (e.type == "agent_stop_speaking") {
+      EXPECT_EQ(e.metadata["ended_by"], "vad");
+    }
+  }
+}
+
+TEST(VoiceRun, APauseInsideAReplyShorterThanTheHangoverDoesNotSplitTheTurn) {
+  LoopbackOptions o;
+  o.replies = {"Sure. Let me check that for you. One moment please."};  // espeak pauses ~0.3 s at each period
+  auto agent_ = std::make_shared<LoopbackVoiceAgent>(o);
+  const auto r = run({.name = "pauses", .description = "d", .agents = {agent_}, .script = conversation(2),
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto& reply = r.messages[1];
+  EXPECT_EQ(reply.text(), o.replies[0]);
+  ASSERT_FALSE(reply.parts.empty());
+  const double full = synthesize(o.replies[0], "espeak/en-us").duration_seconds();
+  EXPECT_NEAR(reply.parts[0].audio->duration_seconds(), full, 0.021) << "the whole reply, not the first sentence";
+  EXPECT_EQ(r.latency.response_latencies.size(), 2u);
+}
+
+TEST(VoiceRun, TheTransportsEndOfTurnSignalIsUsedWhenThereIsOne) {
+  auto o = ten_turn_agent();
+  o.send_end_of_turn = true;
+  const auto r = run({.name = "signal", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = conversation(2), .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  for (const auto& e : r.timeline) {
+    if (e.type == "agent_stop_speaking") {
+      EXPECT_EQ(e.metadata["ended_by"], "transport");
+    }
+  }
+}
+
+TEST(VoiceRun, NoAudioBeforeTheFirstAudioTimeoutFailsTheRunNamingTheAdapter) {
+  LoopbackOptions o;
+  o.response_delays = {5000ms};
+  o.turn.first_audio_timeout = 2000ms;
+  const auto r = run({.name = "silent agent", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = conversation(1), .clock = std::make_shared<VirtualClock>()});
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("no audio from loopback-agent within 2000 ms"), std::string::npos) << r.reasoning;
+  EXPECT_FALSE(r.recording.user.empty()) << "what was recorded before the failure is kept";
+}
+
+TEST(VoiceRun, ToolCallsFromTheTransportReachTheTimelineAndTheConversation) {
+  auto o = ten_turn_agent();
+  o.tool_call = std::make_pair(std::size_t{1}, std::string("lookup_order"));
+  const auto r = run({.name = "tools", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = {user(kUserLines[0]), agent(), user(kUserLines[1]), agent(),
+                                 [](ScenarioState& s) { require(s.has_tool_call("lookup_order"), "tool call recorded"); }, succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  bool call = false, result = false;
+  for (const auto& e : r.timeline) {
+    call |= e.type == "tool_call" && e.metadata["name"] == "lookup_order";
+    result |= e.type == "tool_result";
+  }
+  EXPECT_TRUE(call);
+  EXPECT_TRUE(result);
+}
+
+TEST(VoiceSteps, SilenceSleepDtmfAndPlayAudio) {
+  auto agent_ = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
+  const auto dir = test::scratch_dir("voice_steps");
+  audio::write_wav_file(dir / "hello.wav", audio::PcmBuffer{16000, 1, test::speech("Hello there", 16000)});
+  std::size_t frames_before = 0;
+  double t_before = 0;
+  const auto r = run({.name = "steps", .description = "d", .agents = {agent_},
+                      .script = {[&](ScenarioState&) { frames_before = agent_->frames_received(); }, silence(1.0),
+                                 [&](ScenarioState& s) {
+                                   require(agent_->frames_received() - frames_before == 50, "1 s of silence is 50 frames");
+                                   t_before = std::chrono::duration<double>(s.voice_session()->clock().now()).count();
+                                 },
+                                 sleep(0.5),
+                                 [&](ScenarioState& s) {
+                                   const double t = std::chrono::duration<double>(s.voice_session()->clock().now()).count();
+                                   require(std::abs(t - t_before - 0.5) < 1e-9, "sleep lets 0.5 s pass");
+                                 },
+                                 dtmf("12"), play_audio(dir / "hello.wav"), agent(), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  // The in-band tones are on the user track, where a detector finds them.
+  std::string heard;
+  for (const auto& d : audio::detect_dtmf(r.recording.user, 24000)) heard += d.digit;
+  EXPECT_EQ(heard, "12");
+  bool sent = false;
+  for (const auto& e : r.timeline) sent |= e.type == "dtmf_sent" && e.metadata["native"] == false && e.metadata["digits"] == "12";
+  EXPECT_TRUE(sent);
+  ASSERT_EQ(r.messages.size(), 2u);  // tones are not a message; hello.wav and the reply are
+  EXPECT_EQ(r.messages[0].role, Role::user);
+  EXPECT_EQ(r.messages[1].role, Role::assistant);
+}
+
+TEST(VoiceSteps, StepsNeedAVoiceRunAndRefuseUrls) {
+  class Text : public AgentAdapter {
+   public:
+    AgentReply call(const AgentInput&) override { return "ok"; }
+  };
+  const auto r = run({.name = "text", .description = "d", .agents = {std::make_shared<Text>()}, .script = {dtmf("1")}});
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("does not support dtmf()"), std::string::npos) << r.reasoning;
+  const auto url = run({.name = "url", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>()},
+                        .script = {play_audio("http://127.0.0.1:9/x.wav")}, .clock = std::make_shared<VirtualClock>()});
+  EXPECT_FALSE(url.success);
+  EXPECT_NE(url.reasoning.find("looks like a URL"), std::string::npos) << url.reasoning;
+  EXPECT_THROW(dtmf("12x"), std::invalid_argument);
+}
+
+TEST(VoiceRun, OnTheRealClockLatencyIsWithin5msOfTruth) {
+  LoopbackOptions o;
+  o.replies = {"Okay.", "Sure thing.", "Got it."};
+  o.response_delays = {420ms, 610ms, 530ms};
+  const auto r = run({.name = "real time", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = {user("Hi"), agent(), user("Yes"), agent(), user("Bye"), agent(), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  ASSERT_EQ(r.latency.response_latencies.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const double truth = std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
+    EXPECT_NEAR(r.latency.response_latencies[i], truth, 0.005) << i;
+  }
+}
+
+}  // namespace
+}  // namespace scenario

@@ -6,12 +6,13 @@
 #include <sstream>
 
 #include "console_output.hpp"
+#include "scenario/speech.hpp"
 #include "scenario/console.hpp"
 
 namespace scenario::detail {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using WallClock = std::chrono::steady_clock;
 
 std::string new_thread_id() {
   std::random_device rd;
@@ -158,18 +159,18 @@ std::optional<ScenarioResult> Executor::call_agent(std::size_t index,
                                                    std::optional<JudgmentRequest> judgment) {
   const AgentInput input = input_for(index, std::move(judgment), &state_);
   pending_messages_[index].clear();
-  const auto t0 = Clock::now();
+  const auto t0 = WallClock::now();
   AgentReply reply;
   try {
     reply = spec_.agents[index]->call(input);
   } catch (const std::exception& e) {
-    agent_time_ += Clock::now() - t0;
+    agent_time_ += WallClock::now() - t0;
     throw AgentError("agent " + agent_label(index) + " threw: " + e.what());
   } catch (...) {
-    agent_time_ += Clock::now() - t0;
+    agent_time_ += WallClock::now() - t0;
     throw AgentError("agent " + agent_label(index) + " threw a non-standard exception");
   }
-  agent_time_ += Clock::now() - t0;
+  agent_time_ += WallClock::now() - t0;
   return take_reply(index, std::move(reply));
 }
 
@@ -230,10 +231,10 @@ std::optional<ScenarioResult> Executor::join_background() {
   try {
     reply = bg.reply.get();
   } catch (const std::exception& e) {
-    agent_time_ += Clock::now() - bg.started;
+    agent_time_ += WallClock::now() - bg.started;
     throw AgentError("agent " + agent_label(bg.agent_index) + " threw: " + e.what());
   }
-  agent_time_ += Clock::now() - bg.started;
+  agent_time_ += WallClock::now() - bg.started;
   return take_reply(bg.agent_index, std::move(reply));
 }
 
@@ -262,7 +263,7 @@ std::optional<ScenarioResult> Executor::agent(std::optional<Message> content, bo
   background_ = Background{
       *index,
       std::async(std::launch::async, [adapter, input, snapshot] { return adapter->call(*input); }),
-      Clock::now()};
+      WallClock::now()};
   return std::nullopt;
 }
 
@@ -305,6 +306,48 @@ std::optional<ScenarioResult> Executor::proceed(const ProceedOptions& options) {
   }
 }
 
+std::optional<ScenarioResult> Executor::voice_interrupt(const std::string& content, const InterruptOptions& options) {
+  if (!voice_) {
+    throw UnsupportedCapabilityError("this run", "interrupt()", "add a voice adapter (a VoiceAgentAdapter) to the scenario's agents");
+  }
+  if (auto verdict = join_background()) return verdict;
+  std::size_t index = 0;
+  while (spec_.agents[index].get() != voice_adapter_) ++index;
+  if (!pending_agents_[index]) new_turn();
+  pending_agents_[index] = false;
+  // The agent first hears what it has not heard yet (the line it is about to answer).
+  for (const auto& m : pending_messages_[index]) {
+    if (m.role != Role::user || m.extra.value("x_scenario_spoken", false)) continue;
+    audio::AudioChunk speech;
+    for (const auto& p : m.parts) {
+      if (p.kind == ContentPart::Kind::audio && p.audio) speech = *p.audio;
+    }
+    if (speech.empty() && !m.text().empty()) speech = synthesize(m.text(), voice_adapter_->turn_options().default_voice);
+    voice_->recorder().start_turn(Speaker::user);
+    voice_->speak(speech);
+  }
+  pending_messages_[index].clear();
+  audio::AudioChunk interruption;
+  if (!content.empty()) interruption = synthesize(content, voice_adapter_->turn_options().default_voice);
+  const auto t0 = WallClock::now();
+  Message partial;
+  try {
+    partial = voice_->interrupt_reply(interruption, options);
+  } catch (const std::exception& e) {
+    agent_time_ += WallClock::now() - t0;
+    throw AgentError("agent " + agent_label(index) + ": " + e.what());
+  }
+  agent_time_ += WallClock::now() - t0;
+  add_message(std::move(partial), index);
+  if (!interruption.empty()) {
+    Message said{.role = Role::user};
+    said.parts.push_back(ContentPart::audio_part(std::move(interruption)));
+    said.extra["x_scenario_spoken"] = true;
+    add_message(std::move(said), std::nullopt);
+  }
+  return std::nullopt;
+}
+
 ScenarioResult Executor::conclude(bool success, std::optional<std::string> reasoning) {
   if (auto verdict = join_background()) return *verdict;
   ScenarioResult r;
@@ -343,7 +386,7 @@ ScenarioResult Executor::finish(ScenarioResult result) {
     }
   }
   result.messages = state_.messages_;
-  result.total_time = Clock::now() - started_;
+  result.total_time = WallClock::now() - started_;
   result.agent_time = agent_time_;
   result.name = spec_.name;
   result.set_id = spec_.set_id;
@@ -352,6 +395,8 @@ ScenarioResult Executor::finish(ScenarioResult result) {
     result.recording = voice_->recorder().recording();
     result.timeline = voice_->recorder().events();
     result.latency = measure_latency(result.recording, result.timeline);
+    result.recording.latency = result.latency;
+    result.recording.info = {.scenario_name = spec_.name, .success = result.success, .reasoning = result.reasoning, .generated_at = ""};
   } else {
     result.timeline = state_.timeline_;
   }
@@ -360,7 +405,7 @@ ScenarioResult Executor::finish(ScenarioResult result) {
 }
 
 ScenarioResult Executor::run() {
-  started_ = Clock::now();
+  started_ = WallClock::now();
   std::vector<Step> script = spec_.script;
   if (script.empty()) script.push_back(scenario::proceed());
   for (std::size_t i = 0; i < script.size(); ++i) {

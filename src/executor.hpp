@@ -40,6 +40,9 @@ class Executor {
   std::optional<ScenarioResult> judge(std::optional<std::vector<std::string>> criteria);
   std::optional<ScenarioResult> proceed(const ProceedOptions& options);
   ScenarioResult conclude(bool success, std::optional<std::string> reasoning);
+  /// interrupt(): the voice agent starts its reply to what it has not heard yet, then is
+  /// interrupted by `content` (spoken with the adapter's default voice).
+  std::optional<ScenarioResult> voice_interrupt(const std::string& content, const InterruptOptions& options);
 
   void add_message(Message message, std::optional<std::size_t> from_agent);
   std::vector<Message> rollback_messages_to(long index);

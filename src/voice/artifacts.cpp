@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -48,6 +49,22 @@ nlohmann::json latency_json(const LatencyMetrics& l) {
 }
 
 }  // namespace
+
+void VoiceRecording::save(const std::filesystem::path& path) const { save_recording(*this, path); }
+
+nlohmann::json VoiceRecording::save_segments(const std::filesystem::path& directory) const {
+  return scenario::save_segments(*this, segments, events, latency, directory, info);
+}
+
+std::vector<std::int16_t> VoiceRecording::mono_mix() const {
+  std::vector<std::int16_t> mix(std::max(user.size(), agent.size()), 0);
+  for (std::size_t i = 0; i < mix.size(); ++i) {
+    const int a = i < user.size() ? user[i] : 0;
+    const int b = i < agent.size() ? agent[i] : 0;
+    mix[i] = static_cast<std::int16_t>(std::clamp(a + b, -32768, 32767));
+  }
+  return mix;
+}
 
 void save_recording(const VoiceRecording& recording, const std::filesystem::path& path) {
   audio::encode_media_file(path, audio::interleave_stereo(recording.user, recording.agent, recording.sample_rate));

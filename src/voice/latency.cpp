@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "scenario/audio/analysis.hpp"
 #include "scenario/audio/vad.hpp"
 #include "scenario/voice/recorder.hpp"
 
@@ -34,11 +35,16 @@ LatencyMetrics measure_latency(const VoiceRecording& recording, const std::vecto
     });
     if (barge == user.end()) continue;
     const std::int64_t onset = std::max(barge->start_sample, std::min(at, barge->end_sample));
-    // The last agent sample heard: the end of the agent speech under the barge-in.
-    const auto heard = std::find_if(agent.begin(), agent.end(), [&](const audio::SpeechSegment& a) {
-      return a.end_sample > onset - rate / 20 && a.start_sample <= onset;
-    });
-    m.interrupt_response_times.push_back(heard == agent.end() ? 0.0 : std::max(0.0, seconds(heard->end_sample - onset)));
+    // The last agent sample heard: the last audible sample after the onset, up to where the
+    // agent's next utterance (its answer to the interruption) begins.
+    const auto next = std::find_if(agent.begin(), agent.end(), [&](const audio::SpeechSegment& a) { return a.start_sample > onset; });
+    const std::int64_t until = next == agent.end() ? static_cast<std::int64_t>(recording.agent.size()) : next->start_sample;
+    double response = 0.0;
+    if (until > onset) {
+      const auto slice = std::span<const std::int16_t>(recording.agent).subspan(static_cast<std::size_t>(onset), static_cast<std::size_t>(until - onset));
+      if (const auto last = audio::find_offset(slice, {.threshold_dbfs = -60.0, .window_samples = rate / 500})) response = seconds(*last);
+    }
+    m.interrupt_response_times.push_back(response);
   }
   return m;
 }

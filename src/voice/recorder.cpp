@@ -103,6 +103,8 @@ VoiceRecording Recorder::recording() const {
   const std::size_t n = std::max(r.user.size(), r.agent.size());
   r.user.resize(n, 0);
   r.agent.resize(n, 0);
+  r.segments = segments();
+  r.events = events_;
   return r;
 }
 

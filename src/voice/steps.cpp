@@ -54,6 +54,13 @@ Step sleep(double seconds) {
   return Step([duration](ScenarioState& s) { session_of(s, "sleep()").wait(duration); }, "sleep(" + std::to_string(seconds) + " s)");
 }
 
+Step interrupt(std::string content, InterruptOptions options) {
+  if (options.after_seconds && *options.after_seconds < 0) throw std::invalid_argument("interrupt after_seconds must not be negative");
+  if (options.after_words && *options.after_words <= 0) throw std::invalid_argument("interrupt after_words must be positive");
+  return Step([content, options](ScenarioState& s) { return detail::Executor::of(s).voice_interrupt(content, options); },
+              "interrupt(\"" + content + "\")");
+}
+
 Step dtmf(std::string digits) {
   for (const char c : digits) {
     if (!audio::is_dtmf_digit(c)) throw std::invalid_argument(std::string("'") + c + "' is not a DTMF key (0-9 * # A-D)");

@@ -127,8 +127,7 @@ void VoiceSession::wait(std::chrono::nanoseconds duration) {
   clock_->sleep_until(deadline);
 }
 
-Message VoiceSession::collect_reply() {
-  const auto& options = adapter_.turn_options();
+void VoiceSession::reset_reply() {
   reply_audio_ = {};
   reply_transcript_.clear();
   reply_tool_calls_.clear();
@@ -136,6 +135,88 @@ Message VoiceSession::collect_reply() {
   turn_ended_ = false;
   first_audio_at_ = std::chrono::nanoseconds(-1);
   recorder_.start_turn(Speaker::agent);
+}
+
+Message VoiceSession::reply_message() const {
+  Message reply{.role = Role::assistant};
+  audio::AudioChunk audio = reply_audio_;
+  audio.transcript = reply_transcript_.empty() ? std::nullopt : std::optional<std::string>(reply_transcript_);
+  // The spoken reply carries its transcript; text() gives it to judges and text agents.
+  if (!audio.empty()) {
+    reply.parts.push_back(ContentPart::audio_part(std::move(audio)));
+  } else if (!reply_transcript_.empty()) {
+    reply.content = reply_transcript_;
+  }
+  reply.tool_calls = reply_tool_calls_;
+  return reply;
+}
+
+Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech, const InterruptOptions& options) {
+  reset_reply();
+  const auto start = clock_->now();
+  const auto give_up = start + std::chrono::nanoseconds(static_cast<std::int64_t>(options.wait_for_speech_timeout * 1e9));
+  while (first_audio_at_.count() < 0) {
+    auto event = adapter_.receive(give_up);
+    if (!event) {
+      throw VoiceTurnError("interrupt(): " + adapter_.name() + " did not start speaking within " +
+                           std::to_string(options.wait_for_speech_timeout) + " s, so there was nothing to interrupt");
+    }
+    handle(*event);
+  }
+  if (options.after_words) {
+    if (!adapter_.capabilities().streaming_transcripts) {
+      throw UnsupportedCapabilityError(adapter_.name(), "streaming transcripts (interrupt after_words)",
+                                       "use after_seconds instead");
+    }
+    auto words = [this] {
+      int n = 0;
+      bool in_word = false;
+      for (const char c : reply_transcript_) {
+        const bool space = c == ' ' || c == '\n' || c == '\t';
+        if (!space && !in_word) ++n;
+        in_word = !space;
+      }
+      return n;
+    };
+    while (words() < *options.after_words) {
+      auto event = adapter_.receive(give_up);
+      if (!event) {
+        throw VoiceTurnError("interrupt(): " + adapter_.name() + " did not say " + std::to_string(*options.after_words) +
+                             " words within " + std::to_string(options.wait_for_speech_timeout) + " s");
+      }
+      handle(*event);
+    }
+  } else {
+    // Measured from when the agent started being heard.
+    const auto heard_from = first_audio_at_;
+    wait(std::max(std::chrono::nanoseconds(0),
+                  heard_from + std::chrono::nanoseconds(static_cast<std::int64_t>(options.after_seconds.value_or(0.0) * 1e9)) - clock_->now()));
+  }
+  const bool native = adapter_.capabilities().native_interruption;
+  const auto barge_at = clock_->now();
+  if (native) {
+    adapter_.interrupt();
+    handle({.kind = TransportEvent::Kind::agent_stopped, .at = barge_at});
+  }
+  recorder_.start_turn(Speaker::user);
+  speak(user_speech);
+  // Observe the agent's reaction: it stops, or it plays on to the end of what it sent.
+  const auto observe_until = clock_->now() + 5s;
+  while (!stopped_ && clock_->now() < std::min(observe_until, recorder_.agent_playout_end())) {
+    auto event = adapter_.receive(std::min(observe_until, recorder_.agent_playout_end()));
+    if (!event) break;
+    handle(*event);
+  }
+  recorder_.event({.time = seconds_of(barge_at), .type = "user_interrupt",
+                   .metadata = {{"adapter", adapter_.name()}, {"native", native}, {"outcome", stopped_ ? "agent_stopped" : "agent_continued"},
+                                {"after_seconds", options.after_seconds ? nlohmann::json(*options.after_seconds) : nlohmann::json(nullptr)},
+                                {"after_words", options.after_words ? nlohmann::json(*options.after_words) : nlohmann::json(nullptr)}}});
+  return reply_message();
+}
+
+Message VoiceSession::collect_reply() {
+  const auto& options = adapter_.turn_options();
+  reset_reply();
 
   // End of turn without a transport signal: VAD on the agent's audio in playout order, so silence
   // frames end a turn as well as an absent stream does.
@@ -188,16 +269,7 @@ Message VoiceSession::collect_reply() {
   recorder_.event({.time = seconds_of(time_of(audible_end)), .type = "agent_stop_speaking",
                    .metadata = {{"ended_by", turn_ended_ ? "transport" : stopped_ ? "agent_stopped" : capped ? "turn_cap" : "vad"}}});
 
-  Message reply{.role = Role::assistant};
-  reply_audio_.transcript = reply_transcript_.empty() ? std::nullopt : std::optional<std::string>(reply_transcript_);
-  // The spoken reply carries its transcript; text() gives it to judges and text agents.
-  if (!reply_audio_.empty()) {
-    reply.parts.push_back(ContentPart::audio_part(reply_audio_));
-  } else if (!reply_transcript_.empty()) {
-    reply.content = reply_transcript_;
-  }
-  reply.tool_calls = reply_tool_calls_;
-  return reply;
+  return reply_message();
 }
 
 AgentReply VoiceAgentAdapter::call(const AgentInput& input) {

@@ -19,8 +19,16 @@ std::chrono::nanoseconds at_sample(std::int64_t s) { return std::chrono::nanosec
 LoopbackVoiceAgent::LoopbackVoiceAgent(LoopbackOptions options)
     : VoiceAgentAdapter(options.turn), options_(std::move(options)) {}
 
+void LoopbackVoiceAgent::interrupt() {
+  if (!native_interrupt_) VoiceAgentAdapter::interrupt();
+  // Cancel: nothing more of the current reply is sent.
+  const auto now = clock_->now();
+  std::erase_if(scheduled_, [&](const TransportEvent& e) { return e.at >= now; });
+  speaking_until_ = std::min(speaking_until_, now);
+}
+
 AdapterCapabilities LoopbackVoiceAgent::capabilities() const {
-  return {.streaming_transcripts = options_.stream_transcripts, .native_vad = true, .dtmf = false, .native_interruption = false,
+  return {.streaming_transcripts = options_.stream_transcripts, .native_vad = true, .dtmf = false, .native_interruption = native_interrupt_,
           .input_format = {}, .output_format = {}};
 }
 
@@ -70,6 +78,7 @@ void LoopbackVoiceAgent::on_user_speech_start(std::chrono::nanoseconds at) {
   if (speaking_until_ <= at) return;
   // Barge-in: stop reaction_time after the user started, dropping what was not sent yet.
   const auto stop_at = std::max(at + std::chrono::nanoseconds(options_.reaction_time), clock_->now());
+  barge_ins_.emplace_back(at, stop_at);
   std::erase_if(scheduled_, [&](const TransportEvent& e) { return e.at >= stop_at; });
   TransportEvent stopped{.kind = TransportEvent::Kind::agent_stopped, .at = stop_at};
   scheduled_.push_back(stopped);

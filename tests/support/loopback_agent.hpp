@@ -48,7 +48,12 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   const std::vector<std::chrono::nanoseconds>& reply_starts() const { return reply_starts_; }
   /// When the user's speech ended, as this agent found it.
   const std::vector<std::chrono::nanoseconds>& user_speech_ends() const { return user_ends_; }
+  /// When the user's barge-ins started, as this agent found them, and when it stopped talking.
+  const std::vector<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>>& barge_ins() const { return barge_ins_; }
   std::size_t frames_received() const { return frames_received_; }
+  /// Turns on the native interrupt (like OpenAI Realtime's response.cancel).
+  void enable_native_interrupt() { native_interrupt_ = true; }
+  void interrupt() override;
 
  private:
   void feed(std::span<const std::int16_t> samples, std::chrono::nanoseconds first_sample_time);
@@ -70,6 +75,8 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   std::vector<std::chrono::nanoseconds> reply_starts_;
   std::vector<std::chrono::nanoseconds> user_ends_;
   std::size_t frames_received_ = 0;
+  bool native_interrupt_ = false;
+  std::vector<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>> barge_ins_;
 };
 
 }  // namespace scenario::test

@@ -63,6 +63,15 @@ struct VoiceTurnOptions {
 
 class VoiceSession;
 
+struct InterruptOptions {
+  /// Interrupt this long after the agent starts being heard (default: at once).
+  std::optional<double> after_seconds{};
+  /// …or once the agent's streaming transcript has this many words (needs streaming transcripts).
+  std::optional<int> after_words{};
+  /// How long to wait for the agent to start speaking (or reach the words) before failing.
+  double wait_for_speech_timeout = 8.0;
+};
+
 /// Base of adapters that carry audio. Subclasses implement the transport (send_audio, receive,
 /// and optionally interrupt/send_dtmf); the base implements a turn: speak the user's new audio
 /// (paced in 20 ms frames on absolute deadlines), collect the agent's reply until the end of its
@@ -118,6 +127,10 @@ class VoiceSession {
   void wait(std::chrono::nanoseconds duration);
   /// Collects the agent's reply until the end of its turn; returns the message to add.
   Message collect_reply();
+  /// Lets the agent start replying, then interrupts it: natively when the adapter can, otherwise by
+  /// speaking `user_speech` over it (barge-in), and observes whether it stops. Records a
+  /// `user_interrupt` event (adapter, native, outcome). Returns the agent's partial reply.
+  Message interrupt_reply(const audio::AudioChunk& user_speech, const InterruptOptions& options);
   /// Applies one transport event to the timeline; returns false for end_of_turn.
   void handle(const TransportEvent& event);
 
@@ -125,6 +138,8 @@ class VoiceSession {
   std::vector<VoiceEvent> events() const { return recorder_.events(); }
 
  private:
+  void reset_reply();
+  Message reply_message() const;
   void record(const std::string& type, std::optional<double> latency = std::nullopt, nlohmann::json metadata = nlohmann::json::object());
   double now_seconds() const;
 

@@ -16,19 +16,6 @@
 
 namespace scenario {
 
-enum class Speaker { user, agent };
-std::string_view to_string(Speaker speaker) noexcept;
-
-/// One utterance on the timeline, as placed (seconds from the start of the run).
-struct Segment {
-  Speaker speaker = Speaker::user;
-  double start = 0.0;
-  double end = 0.0;
-  std::string transcript{};
-  /// The utterance was cut short (an interrupt): the transcript may run past what was heard.
-  bool transcript_truncated = false;
-};
-
 /// Records what the caller heard, on the run's clock.
 ///
 /// User audio is placed at its wire time (when it was sent). Agent audio is placed on a playout
@@ -59,7 +46,7 @@ class Recorder {
   /// When the agent's audio queued so far ends (the playout cursor).
   std::chrono::nanoseconds agent_playout_end() const;
   double duration_seconds() const;
-  /// Left = user, right = agent, both the full duration.
+  /// Left = user, right = agent, both the full duration, with segments and events.
   VoiceRecording recording() const;
   std::vector<Segment> segments() const;
   const std::vector<VoiceEvent>& events() const noexcept { return events_; }
@@ -92,14 +79,6 @@ double to_seconds(std::int64_t sample);
 ///   after the event) → last agent sample heard;
 /// - time to first audio comes from the transport (agent_first_audio events' latency).
 LatencyMetrics measure_latency(const VoiceRecording& recording, const std::vector<VoiceEvent>& events);
-
-struct ManifestInfo {
-  std::string scenario_name{};
-  std::optional<bool> success{};
-  std::string reasoning{};
-  /// "generated_at" (ISO 8601); left empty → now, UTC.
-  std::string generated_at{};
-};
 
 /// Writes `recording` in any container by extension (.wav .flac .mp3 .ogg), stereo.
 void save_recording(const VoiceRecording& recording, const std::filesystem::path& path);

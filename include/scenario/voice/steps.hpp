@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "scenario/script.hpp"
+#include "scenario/voice/adapter.hpp"
 
 namespace scenario {
 
@@ -25,5 +26,13 @@ Step sleep(double seconds);
 /// Key presses: native DTMF events when the adapter has them, otherwise in-band tones on the
 /// audio (100 ms tones, 100 ms gaps). Throws UnsupportedCapabilityError on a text-only run.
 Step dtmf(std::string digits);
+
+/// The agent starts answering what it has not heard yet; then the user interrupts with `content`
+/// (spoken with the adapter's default voice): a native interrupt when the adapter has one,
+/// otherwise a barge-in (the user's audio overlaps the agent's and the agent's own turn detection
+/// must react). The agent's partial reply and the interruption are added to the conversation; a
+/// later agent() collects the answer to the interruption. The timeline gets `user_interrupt`
+/// (adapter, native, outcome) and the result an interrupt response time.
+Step interrupt(std::string content = "", InterruptOptions options = {});
 
 }  // namespace scenario

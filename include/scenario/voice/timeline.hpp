@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,15 +37,49 @@ struct LatencyMetrics {
   std::optional<double> max() const { return percentile(100); }
 };
 
-/// What the caller heard: left = user, right = agent, on the run's timeline. Empty for text runs.
+enum class Speaker { user, agent };
+std::string_view to_string(Speaker speaker) noexcept;
+
+/// One utterance on the timeline, as placed (seconds from the start of the run).
+struct Segment {
+  Speaker speaker = Speaker::user;
+  double start = 0.0;
+  double end = 0.0;
+  std::string transcript{};
+  /// The utterance was cut short (an interrupt): the transcript may run past what was heard.
+  bool transcript_truncated = false;
+};
+
+/// Options of the manifest written with a recording.
+struct ManifestInfo {
+  std::string scenario_name{};
+  std::optional<bool> success{};
+  std::string reasoning{};
+  /// "generated_at" (ISO 8601); left empty → now, UTC.
+  std::string generated_at{};
+};
+
+/// What the caller heard: left = user, right = agent, on the run's timeline, with the utterances,
+/// events and latency of the run. Empty for text runs.
 struct VoiceRecording {
   int sample_rate = 24000;
   std::vector<std::int16_t> user{};
   std::vector<std::int16_t> agent{};
+  std::vector<Segment> segments{};
+  std::vector<VoiceEvent> events{};
+  LatencyMetrics latency{};
+  ManifestInfo info{};
+
   bool empty() const noexcept { return user.empty() && agent.empty(); }
   double duration_seconds() const noexcept {
     return static_cast<double>(std::max(user.size(), agent.size())) / sample_rate;
   }
+  /// Stereo file, container by extension (.wav .flac .mp3 .ogg).
+  void save(const std::filesystem::path& path) const;
+  /// segments/NN-role-NNNNms.wav, full.wav and manifest.json in `directory` (nothing outside it).
+  nlohmann::json save_segments(const std::filesystem::path& directory) const;
+  /// The mono mix of both sides (what a single-channel recorder would have captured).
+  std::vector<std::int16_t> mono_mix() const;
 };
 
 }  // namespace scenario

@@ -88,8 +88,11 @@ TEST(VoiceRun, TwoRunsGiveByteIdenticalRecordingsAndManifests) {
                         .script = conversation(4), .clock = std::make_shared<VirtualClock>()});
     ASSERT_TRUE(r.success) << r.reasoning;
     const auto dir = test::scratch_dir("rerun_" + std::to_string(i));
-    const auto manifest = save_segments(r.recording, {}, r.timeline, r.latency, dir,
-                                        {.scenario_name = r.name, .success = r.success, .generated_at = "fixed"});
+    auto recording = r.recording;
+    recording.info.generated_at = "fixed";  // the one field allowed to differ between reruns
+    const auto manifest = recording.save_segments(dir);
+    EXPECT_EQ(manifest["segment_count"], 8u);
+    EXPECT_EQ(manifest["scenario"], "rerun");
     wavs.push_back(test::read_bytes(dir / "full.wav"));
     const auto bytes = test::read_bytes(dir / "manifest.json");
     manifests.emplace_back(bytes.begin(), bytes.end());
@@ -218,6 +221,94 @@ TEST(VoiceSteps, StepsNeedAVoiceRunAndRefuseUrls) {
   EXPECT_FALSE(url.success);
   EXPECT_NE(url.reasoning.find("looks like a URL"), std::string::npos) << url.reasoning;
   EXPECT_THROW(dtmf("12x"), std::invalid_argument);
+}
+
+LoopbackOptions storyteller() {
+  LoopbackOptions o;
+  // A voice that never pauses (a steady tone, 60 ms per character), so a cut always lands mid-sound
+  // and the ground truth of the reaction time is exact.
+  register_tts_provider("tone", [](std::string_view text, std::string_view, const SpeechOptions&) {
+    audio::AudioChunk c;
+    c.samples = test::sine(220.0, 24000, 0.06 * static_cast<double>(text.size()), 8000.0);
+    return c;
+  });
+  o.voice = "tone/steady";
+  o.replies = {"Once upon a time there was a small town by the sea where every house was painted blue and green",
+               "Okay, stopping. What would you like instead?"};
+  o.response_delays = {400ms};
+  o.reaction_time = 230ms;
+  return o;
+}
+
+TEST(Interrupt, BargeInIsObservedAndItsResponseTimeMeasuredFromTheAudio) {
+  auto bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
+  const auto r = run({.name = "barge-in", .description = "d", .agents = {bot},
+                      .script = {user("Tell me a long story"), interrupt("Wait, stop please", {.after_seconds = 1.5}), agent(), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  ASSERT_EQ(r.messages.size(), 4u);
+  EXPECT_EQ(r.messages[1].role, Role::assistant);
+  EXPECT_EQ(r.messages[2].role, Role::user);
+  EXPECT_EQ(r.messages[3].text().rfind("Okay, stopping.", 0), 0u) << r.messages[3].text();
+  EXPECT_LT(r.messages[1].text().size(), storyteller().replies[0].size()) << "the story's transcript stops where it was cut";
+  const VoiceEvent* interrupt_event = nullptr;
+  for (const auto& e : r.timeline) {
+    if (e.type == "user_interrupt") interrupt_event = &e;
+  }
+  ASSERT_NE(interrupt_event, nullptr);
+  EXPECT_EQ(interrupt_event->metadata["native"], false);
+  EXPECT_EQ(interrupt_event->metadata["outcome"], "agent_stopped");
+  ASSERT_EQ(r.latency.interrupt_response_times.size(), 1u);
+  std::cout << "[          ] interrupt response time " << r.latency.interrupt_response_times[0] * 1000 << " ms (injected 230 ms)\n";
+  ASSERT_EQ(bot->barge_ins().size(), 1u);
+  EXPECT_NEAR(r.latency.interrupt_response_times[0], 0.230, 0.005);
+  // On the real clock too, within 5 ms of the injected reaction.
+  auto real_bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
+  const auto real = run({.name = "barge-in, real time", .description = "d", .agents = {real_bot},
+                         .script = {user("Tell me a story"), interrupt("Stop", {.after_seconds = 0.8})}});
+  ASSERT_EQ(real.latency.interrupt_response_times.size(), 1u) << real.reasoning;
+  EXPECT_NEAR(real.latency.interrupt_response_times[0], 0.230, 0.005);
+  // The agent's story was cut where it stopped being heard: its segment is marked truncated.
+  bool truncated = false;
+  for (const auto& s : r.recording.segments) truncated |= s.speaker == Speaker::agent && s.transcript_truncated;
+  EXPECT_TRUE(truncated);
+}
+
+TEST(Interrupt, NativeInterruptCutsTheAgentAtOnce) {
+  auto bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
+  bot->enable_native_interrupt();
+  const auto r = run({.name = "native", .description = "d", .agents = {bot},
+                      .script = {user("Tell me a long story"), interrupt("Stop", {.after_seconds = 1.0}), agent(), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  for (const auto& e : r.timeline) {
+    if (e.type == "user_interrupt") {
+      EXPECT_EQ(e.metadata["native"], true);
+      EXPECT_EQ(e.metadata["outcome"], "agent_stopped");
+    }
+  }
+  ASSERT_EQ(r.latency.interrupt_response_times.size(), 1u);
+  EXPECT_LT(r.latency.interrupt_response_times[0], 0.03) << "cancelled as the user started";
+}
+
+TEST(Interrupt, AfterWordsWaitsForTheStreamingTranscriptAndNeedsIt) {
+  auto bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
+  const auto r = run({.name = "words", .description = "d", .agents = {bot},
+                      .script = {user("Tell me a story"), interrupt("Stop", {.after_words = 4}),
+                                 [](ScenarioState& s) {
+                                   const auto partial = s.messages()[1].text();
+                                   require(partial.rfind("Once upon a time", 0) == 0, "interrupted after the 4th word: " + partial);
+                                 },
+                                 agent(), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  EXPECT_TRUE(r.success) << r.reasoning;
+  auto quiet = storyteller();
+  quiet.stream_transcripts = false;
+  const auto unsupported = run({.name = "no transcripts", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(quiet)},
+                                .script = {user("Tell me a story"), interrupt("Stop", {.after_words = 4})},
+                                .clock = std::make_shared<VirtualClock>()});
+  EXPECT_FALSE(unsupported.success);
+  EXPECT_NE(unsupported.reasoning.find("does not support streaming transcripts"), std::string::npos) << unsupported.reasoning;
 }
 
 TEST(VoiceRun, OnTheRealClockLatencyIsWithin5msOfTruth) {

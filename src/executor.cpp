@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "console_output.hpp"
+#include "scenario/agents.hpp"
 #include "scenario/speech.hpp"
 #include "scenario/console.hpp"
 
@@ -236,6 +237,30 @@ std::optional<ScenarioResult> Executor::join_background() {
   }
   agent_time_ += WallClock::now() - bg.started;
   return take_reply(bg.agent_index, std::move(reply));
+}
+
+std::optional<ScenarioResult> Executor::user_line(const std::string& content, const UserLineOptions& options) {
+  Message m = user_message(content);
+  if (voice_) {
+    // The simulated user's voice: a per-line override, else the simulator's, else the adapter's.
+    std::string voice = voice_adapter_->turn_options().default_voice;
+    std::vector<AudioEffect> effects;
+    for (const auto& a : spec_.agents) {
+      if (const auto* sim = dynamic_cast<const UserSimulatorAgent*>(a.get()); sim != nullptr && sim->options().voice) {
+        voice = *sim->options().voice;
+        effects = sim->options().audio_effects;
+        break;
+      }
+    }
+    if (options.voice) voice = *options.voice;
+    if (options.audio_effects) effects.assign(options.audio_effects->begin(), options.audio_effects->end());
+    SpeechOptions speech{.instructions = options.voice_style, .cache_key = state_.config_.cache_key};
+    audio::AudioChunk spoken = apply_effects(synthesize(content, voice, speech), effects);
+    spoken.transcript = content;
+    m.content.reset();
+    m.parts.push_back(ContentPart::audio_part(std::move(spoken)));
+  }
+  return user(std::move(m));
 }
 
 std::optional<ScenarioResult> Executor::user(std::optional<Message> content) {

@@ -35,6 +35,8 @@ class Executor {
 
   // What the script steps do.
   std::optional<ScenarioResult> user(std::optional<Message> content);
+  /// A scripted line; on voice runs spoken with the simulator's voice/effects or the overrides.
+  std::optional<ScenarioResult> user_line(const std::string& content, const UserLineOptions& options);
   std::optional<ScenarioResult> agent(std::optional<Message> content, bool wait);
   std::optional<ScenarioResult> message(Message message);
   std::optional<ScenarioResult> judge(std::optional<std::vector<std::string>> criteria);

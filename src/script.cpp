@@ -16,10 +16,14 @@ std::string quoted(const std::optional<std::string>& text) {
 }  // namespace
 
 Step user(std::optional<std::string> content) {
-  std::optional<Message> message;
-  if (content) message = user_message(*content);
-  return Step([message](ScenarioState& s) { return Executor::of(s).user(message); },
+  if (!content) return Step([](ScenarioState& s) { return Executor::of(s).user(std::nullopt); }, "user()");
+  return Step([line = *content](ScenarioState& s) { return Executor::of(s).user_line(line, {}); },
               "user(" + quoted(content) + ")");
+}
+
+Step user(std::string content, UserLineOptions options) {
+  return Step([content, options](ScenarioState& s) { return Executor::of(s).user_line(content, options); },
+              "user(" + quoted(std::optional<std::string>(content)) + ", options)");
 }
 
 Step user(Message message) {

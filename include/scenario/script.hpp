@@ -1,7 +1,9 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 #include <functional>
+#include <span>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -61,8 +63,19 @@ class Step {
 using StateCallback = std::function<void(ScenarioState&)>;
 
 /// The user speaks: `content` as given, or (without content) the user simulator agent writes it.
+/// On a voice run the line is spoken with the user simulator's voice and effects (or the voice
+/// adapter's default voice when there is no simulator with a voice).
 Step user(std::optional<std::string> content = std::nullopt);
 Step user(Message message);
+
+/// Per-line overrides of how a scripted line is spoken on a voice run.
+struct UserLineOptions {
+  std::optional<std::string> voice{};        ///< "provider/voice" for this line
+  std::optional<std::string> voice_style{};  ///< TTS instructions ("whisper", "sound angry")
+  /// Replaces the simulator's effects for this line (an empty list: clean audio).
+  std::optional<std::vector<std::function<std::vector<std::int16_t>(std::span<const std::int16_t>, int)>>> audio_effects{};
+};
+Step user(std::string content, UserLineOptions options);
 
 struct AgentStepOptions {
   std::optional<std::string> content{};

@@ -208,6 +208,32 @@ TEST(VoiceSteps, SilenceSleepDtmfAndPlayAudio) {
   EXPECT_EQ(r.messages[1].role, Role::assistant);
 }
 
+TEST(VoiceSteps, ScriptedLinesUseTheSimulatorsVoiceWithPerLineOverrides) {
+  std::vector<std::string> styles;
+  register_tts_provider("probe", [&](std::string_view text, std::string_view voice, const SpeechOptions& o) {
+    styles.push_back(std::string(voice) + "|" + o.instructions.value_or("-"));
+    audio::AudioChunk c;
+    c.samples = test::speech(std::string(text), 24000);
+    return c;
+  });
+  int louder = 0;
+  auto sim = user_simulator({.voice = "probe/calm", .audio_effects = {[&](std::span<const std::int16_t> x, int) {
+                               ++louder;
+                               return std::vector<std::int16_t>(x.begin(), x.end());
+                             }}});
+  const auto r = run({.name = "voices", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(ten_turn_agent()), sim},
+                      .script = {user(kUserLines[0]), agent(),
+                                 user(kUserLines[1], {.voice = "probe/angry", .voice_style = "shout", .audio_effects = std::vector<AudioEffect>{}}),
+                                 agent(), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  EXPECT_EQ(styles, (std::vector<std::string>{"calm|-", "angry|shout"}));
+  EXPECT_EQ(louder, 1) << "the override's empty effect list replaced the simulator's effects";
+  EXPECT_EQ(r.messages[0].text(), kUserLines[0]);
+  const auto mono = r.recording.mono_mix();
+  EXPECT_EQ(mono.size(), r.recording.user.size());
+}
+
 TEST(VoiceSteps, StepsNeedAVoiceRunAndRefuseUrls) {
   class Text : public AgentAdapter {
    public:

@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset dev >/dev/null
-cmake --build --preset dev --target audio_bench
+cmake --build --preset dev --target audio_bench voice_bench
 ./build/dev/tests/bench/audio_bench "$@"
+./build/dev/tests/bench/voice_bench "$@"

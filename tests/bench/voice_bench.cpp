@@ -1,0 +1,67 @@
+// Recorder cost per second of call audio, and the resident memory of a 30-minute call.
+//
+//   voice_bench [--benchmark_filter=...]
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <string>
+
+#include "scenario/voice/recorder.hpp"
+#include "support/fixtures.hpp"
+
+namespace {
+
+using namespace scenario;
+using namespace std::chrono_literals;
+
+long peak_rss_kb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// One second of a call: 50 user frames at their wire times and 50 agent chunks on the playout
+// cursor, as a paced transport delivers them.
+void record_second(Recorder& rec, std::int64_t second, const audio::AudioChunk& frame) {
+  for (int k = 0; k < 50; ++k) {
+    const auto t = std::chrono::nanoseconds(second * 1'000'000'000LL + k * 20'000'000LL);
+    rec.user_audio(frame, t);
+    rec.agent_audio(frame, t);
+  }
+}
+
+void BM_RecorderPerSecondOfAudio(benchmark::State& state) {
+  audio::AudioChunk frame;
+  frame.samples = test::sine(440.0, 24000, 0.02, 5000.0);
+  auto clock = std::make_shared<VirtualClock>();
+  Recorder rec(clock);
+  std::int64_t second = 0;
+  for (auto _ : state) record_second(rec, second++, frame);
+  state.SetLabel("user + agent tracks, 20 ms frames; time per second of call audio");
+  state.counters["realtime_factor"] = benchmark::Counter(1.0, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_RecorderPerSecondOfAudio);
+
+void BM_ThirtyMinuteCallMemory(benchmark::State& state) {
+  audio::AudioChunk frame;
+  frame.samples = test::sine(440.0, 24000, 0.02, 5000.0);
+  for (auto _ : state) {
+    const long before = peak_rss_kb();
+    auto clock = std::make_shared<VirtualClock>();
+    Recorder rec(clock);
+    for (std::int64_t s = 0; s < 30 * 60; ++s) record_second(rec, s, frame);
+    const auto recording = rec.recording();
+    benchmark::DoNotOptimize(recording.user.data());
+    state.counters["peak_rss_mb"] = static_cast<double>(peak_rss_kb()) / 1024.0;
+    state.counters["rss_growth_mb"] = static_cast<double>(peak_rss_kb() - before) / 1024.0;
+    state.counters["pcm_mb"] = static_cast<double>(2 * recording.user.size() * sizeof(std::int16_t)) / (1024.0 * 1024.0);
+  }
+  state.SetLabel("record 30 min, then render the stereo recording");
+}
+BENCHMARK(BM_ThirtyMinuteCallMemory)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -62,25 +62,8 @@ struct MemoryReader {
   }
   static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
     auto* self = static_cast<MemoryReader*>(opaque);
-    const auto size = static_cast<std::int64_t>(self->data.size());
-    if (whence == AVSEEK_SIZE) return size;
-    std::int64_t target = 0;
-    switch (whence & ~AVSEEK_FORCE) {
-      case SEEK_SET:
-        target = offset;
-        break;
-      case SEEK_CUR:
-        target = self->pos + offset;
-        break;
-      case SEEK_END:
-        target = size + offset;
-        break;
-      default:
-        return AVERROR(EINVAL);
-    }
-    if (target < 0 || target > size) return AVERROR(EINVAL);
-    self->pos = target;
-    return target;
+    return memory_seek(self->pos, static_cast<std::int64_t>(self->data.size()), offset, whence,
+                       false);
   }
 };
 

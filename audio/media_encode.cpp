@@ -34,25 +34,8 @@ struct MemoryWriter {
   }
   static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
     auto* self = static_cast<MemoryWriter*>(opaque);
-    const auto size = static_cast<std::int64_t>(self->data.size());
-    if (whence == AVSEEK_SIZE) return size;
-    std::int64_t target = 0;
-    switch (whence & ~AVSEEK_FORCE) {
-      case SEEK_SET:
-        target = offset;
-        break;
-      case SEEK_CUR:
-        target = self->pos + offset;
-        break;
-      case SEEK_END:
-        target = size + offset;
-        break;
-      default:
-        return AVERROR(EINVAL);
-    }
-    if (target < 0) return AVERROR(EINVAL);
-    self->pos = target;
-    return target;
+    return memory_seek(self->pos, static_cast<std::int64_t>(self->data.size()), offset, whence,
+                       true);
   }
 };
 

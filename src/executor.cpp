@@ -7,8 +7,8 @@
 
 #include "console_output.hpp"
 #include "scenario/agents.hpp"
-#include "scenario/speech.hpp"
 #include "scenario/console.hpp"
+#include "scenario/speech.hpp"
 
 namespace scenario::detail {
 namespace {
@@ -52,7 +52,8 @@ Executor::Executor(const RunSpec& spec) : spec_(spec) {
   for (const auto& a : spec.agents) {
     if (auto* voice = dynamic_cast<VoiceAgentAdapter*>(a.get())) {
       voice_adapter_ = voice;
-      voice_ = std::make_unique<VoiceSession>(*voice, spec.clock ? spec.clock : std::make_shared<RealClock>());
+      voice_ = std::make_unique<VoiceSession>(
+          *voice, spec.clock ? spec.clock : std::make_shared<RealClock>());
       voice->attach(voice_.get());
       state_.voice_ = voice_.get();
       break;
@@ -239,22 +240,26 @@ std::optional<ScenarioResult> Executor::join_background() {
   return take_reply(bg.agent_index, std::move(reply));
 }
 
-std::optional<ScenarioResult> Executor::user_line(const std::string& content, const UserLineOptions& options) {
+std::optional<ScenarioResult> Executor::user_line(const std::string& content,
+                                                  const UserLineOptions& options) {
   Message m = user_message(content);
   if (voice_) {
     // The simulated user's voice: a per-line override, else the simulator's, else the adapter's.
     std::string voice = voice_adapter_->turn_options().default_voice;
     std::vector<AudioEffect> effects;
     for (const auto& a : spec_.agents) {
-      if (const auto* sim = dynamic_cast<const UserSimulatorAgent*>(a.get()); sim != nullptr && sim->options().voice) {
+      if (const auto* sim = dynamic_cast<const UserSimulatorAgent*>(a.get());
+          sim != nullptr && sim->options().voice) {
         voice = *sim->options().voice;
         effects = sim->options().audio_effects;
         break;
       }
     }
     if (options.voice) voice = *options.voice;
-    if (options.audio_effects) effects.assign(options.audio_effects->begin(), options.audio_effects->end());
-    SpeechOptions speech{.instructions = options.voice_style, .cache_key = state_.config_.cache_key};
+    if (options.audio_effects)
+      effects.assign(options.audio_effects->begin(), options.audio_effects->end());
+    SpeechOptions speech{.instructions = options.voice_style,
+                         .cache_key = state_.config_.cache_key};
     audio::AudioChunk spoken = apply_effects(synthesize(content, voice, speech), effects);
     spoken.transcript = content;
     m.content.reset();
@@ -331,9 +336,12 @@ std::optional<ScenarioResult> Executor::proceed(const ProceedOptions& options) {
   }
 }
 
-std::optional<ScenarioResult> Executor::voice_interrupt(const std::string& content, const InterruptOptions& options) {
+std::optional<ScenarioResult> Executor::voice_interrupt(const std::string& content,
+                                                        const InterruptOptions& options) {
   if (!voice_) {
-    throw UnsupportedCapabilityError("this run", "interrupt()", "add a voice adapter (a VoiceAgentAdapter) to the scenario's agents");
+    throw UnsupportedCapabilityError(
+        "this run", "interrupt()",
+        "add a voice adapter (a VoiceAgentAdapter) to the scenario's agents");
   }
   if (auto verdict = join_background()) return verdict;
   std::size_t index = 0;
@@ -347,13 +355,15 @@ std::optional<ScenarioResult> Executor::voice_interrupt(const std::string& conte
     for (const auto& p : m.parts) {
       if (p.kind == ContentPart::Kind::audio && p.audio) speech = *p.audio;
     }
-    if (speech.empty() && !m.text().empty()) speech = synthesize(m.text(), voice_adapter_->turn_options().default_voice);
+    if (speech.empty() && !m.text().empty())
+      speech = synthesize(m.text(), voice_adapter_->turn_options().default_voice);
     voice_->recorder().start_turn(Speaker::user);
     voice_->speak(speech);
   }
   pending_messages_[index].clear();
   audio::AudioChunk interruption;
-  if (!content.empty()) interruption = synthesize(content, voice_adapter_->turn_options().default_voice);
+  if (!content.empty())
+    interruption = synthesize(content, voice_adapter_->turn_options().default_voice);
   const auto t0 = WallClock::now();
   Message partial;
   try {
@@ -421,7 +431,10 @@ ScenarioResult Executor::finish(ScenarioResult result) {
     result.timeline = voice_->recorder().events();
     result.latency = measure_latency(result.recording, result.timeline);
     result.recording.latency = result.latency;
-    result.recording.info = {.scenario_name = spec_.name, .success = result.success, .reasoning = result.reasoning, .generated_at = ""};
+    result.recording.info = {.scenario_name = spec_.name,
+                             .success = result.success,
+                             .reasoning = result.reasoning,
+                             .generated_at = ""};
   } else {
     result.timeline = state_.timeline_;
   }

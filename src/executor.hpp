@@ -36,7 +36,8 @@ class Executor {
   // What the script steps do.
   std::optional<ScenarioResult> user(std::optional<Message> content);
   /// A scripted line; on voice runs spoken with the simulator's voice/effects or the overrides.
-  std::optional<ScenarioResult> user_line(const std::string& content, const UserLineOptions& options);
+  std::optional<ScenarioResult> user_line(const std::string& content,
+                                          const UserLineOptions& options);
   std::optional<ScenarioResult> agent(std::optional<Message> content, bool wait);
   std::optional<ScenarioResult> message(Message message);
   std::optional<ScenarioResult> judge(std::optional<std::vector<std::string>> criteria);
@@ -44,7 +45,8 @@ class Executor {
   ScenarioResult conclude(bool success, std::optional<std::string> reasoning);
   /// interrupt(): the voice agent starts its reply to what it has not heard yet, then is
   /// interrupted by `content` (spoken with the adapter's default voice).
-  std::optional<ScenarioResult> voice_interrupt(const std::string& content, const InterruptOptions& options);
+  std::optional<ScenarioResult> voice_interrupt(const std::string& content,
+                                                const InterruptOptions& options);
 
   void add_message(Message message, std::optional<std::size_t> from_agent);
   std::vector<Message> rollback_messages_to(long index);

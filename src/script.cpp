@@ -16,14 +16,16 @@ std::string quoted(const std::optional<std::string>& text) {
 }  // namespace
 
 Step user(std::optional<std::string> content) {
-  if (!content) return Step([](ScenarioState& s) { return Executor::of(s).user(std::nullopt); }, "user()");
+  if (!content)
+    return Step([](ScenarioState& s) { return Executor::of(s).user(std::nullopt); }, "user()");
   return Step([line = *content](ScenarioState& s) { return Executor::of(s).user_line(line, {}); },
               "user(" + quoted(content) + ")");
 }
 
 Step user(std::string content, UserLineOptions options) {
-  return Step([content, options](ScenarioState& s) { return Executor::of(s).user_line(content, options); },
-              "user(" + quoted(std::optional<std::string>(content)) + ", options)");
+  return Step(
+      [content, options](ScenarioState& s) { return Executor::of(s).user_line(content, options); },
+      "user(" + quoted(std::optional<std::string>(content)) + ", options)");
 }
 
 Step user(Message message) {

@@ -2,6 +2,7 @@
 #include <future>
 #include <numeric>
 
+#include "remote_call.hpp"
 #include "scenario/audio/analysis.hpp"
 #include "scenario/audio/wav.hpp"
 #include "scenario/llm/cache.hpp"
@@ -49,14 +50,8 @@ std::string transcribe_one(const audio::AudioChunk& chunk, const std::string& pr
           if (options.language)
             request.form.push_back({.name = "language", .value = *options.language});
         }
-        if (endpoint.api_key)
-          request.headers.emplace_back(endpoint.auth_header,
-                                       endpoint.auth_prefix + *endpoint.api_key);
-        request.timeout = options.timeout;
-        auto http = options.http ? options.http : http::make_curl_client();
-        auto sleeper = options.sleeper ? options.sleeper : llm::real_sleeper();
-        const auto response = llm::send_with_retries(*http, request, options.retry, *sleeper,
-                                                     provider + " transcription", endpoint.api_key);
+        const auto response = detail::send_speech_request(endpoint, std::move(request), options,
+                                                          provider + " transcription");
         json body = json::parse(response.body, nullptr, false);
         if (body.is_discarded() || !body.contains("text") || !body["text"].is_string()) {
           throw llm::MalformedResponseError(

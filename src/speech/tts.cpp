@@ -2,6 +2,7 @@
 #include <mutex>
 
 #include "espeak_tts.hpp"
+#include "remote_call.hpp"
 #include "scenario/audio/chunk.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/speech.hpp"
@@ -64,15 +65,8 @@ audio::AudioChunk remote_tts(const std::string& provider, const std::string& voi
           request.body = body.dump();
         }
         request.headers = {{"Content-Type", "application/json"}};
-        if (endpoint.api_key)
-          request.headers.emplace_back(endpoint.auth_header,
-                                       endpoint.auth_prefix + *endpoint.api_key);
-        request.timeout = options.timeout;
-        auto http = options.http ? options.http : http::make_curl_client();
-        auto sleeper = options.sleeper ? options.sleeper : llm::real_sleeper();
-        const auto response =
-            llm::send_with_retries(*http, request, options.retry, *sleeper,
-                                   provider + " text-to-speech", endpoint.api_key);
+        const auto response = detail::send_speech_request(endpoint, std::move(request), options,
+                                                          provider + " text-to-speech");
         return pcm24k_from_body(response.body, provider + " text-to-speech");
       });
 }

@@ -27,13 +27,16 @@ std::string utc_now_iso() {
 fs::path inside(const fs::path& root, const fs::path& relative) {
   const fs::path full = (root / relative).lexically_normal();
   const auto rel = full.lexically_relative(root);
-  if (rel.empty() || *rel.begin() == "..") throw std::invalid_argument("refusing to write outside " + root.string() + ": " + relative.string());
+  if (rel.empty() || *rel.begin() == "..")
+    throw std::invalid_argument("refusing to write outside " + root.string() + ": " +
+                                relative.string());
   return full;
 }
 
-
 nlohmann::json latency_json(const LatencyMetrics& l) {
-  auto value = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  auto value = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
   return {{"response_latencies", l.response_latencies},
           {"time_to_first_audio", l.time_to_first_audio},
           {"interrupt_response_times", l.interrupt_response_times},
@@ -43,14 +46,18 @@ nlohmann::json latency_json(const LatencyMetrics& l) {
           {"p99", value(l.p99())},
           {"max", value(l.max())},
           {"definitions",
-           {{"response_latency", "onset of agent speech minus end of user speech, both found in the audio (s)"},
-            {"time_to_first_audio", "arrival of the first agent audio minus the end of the user's transmission (s)"},
+           {{"response_latency",
+             "onset of agent speech minus end of user speech, both found in the audio (s)"},
+            {"time_to_first_audio",
+             "arrival of the first agent audio minus the end of the user's transmission (s)"},
             {"interrupt_response_time", "barge-in onset to the last agent sample heard (s)"}}}};
 }
 
 }  // namespace
 
-void VoiceRecording::save(const std::filesystem::path& path) const { save_recording(*this, path); }
+void VoiceRecording::save(const std::filesystem::path& path) const {
+  save_recording(*this, path);
+}
 
 nlohmann::json VoiceRecording::save_segments(const std::filesystem::path& directory) const {
   return scenario::save_segments(*this, segments, events, latency, directory, info);
@@ -67,7 +74,8 @@ std::vector<std::int16_t> VoiceRecording::mono_mix() const {
 }
 
 void save_recording(const VoiceRecording& recording, const std::filesystem::path& path) {
-  audio::encode_media_file(path, audio::interleave_stereo(recording.user, recording.agent, recording.sample_rate));
+  audio::encode_media_file(
+      path, audio::interleave_stereo(recording.user, recording.agent, recording.sample_rate));
 }
 
 nlohmann::json save_segments(const VoiceRecording& recording, const std::vector<Segment>& segments,
@@ -79,28 +87,36 @@ nlohmann::json save_segments(const VoiceRecording& recording, const std::vector<
   const int rate = recording.sample_rate;
   const auto frames = std::max(recording.user.size(), recording.agent.size());
 
-  nlohmann::json manifest = {{"schema_version", 1},
-                             {"generated_at", info.generated_at.empty() ? utc_now_iso() : info.generated_at},
-                             {"scenario", info.scenario_name},
-                             {"success", info.success ? nlohmann::json(*info.success) : nlohmann::json(nullptr)},
-                             {"reasoning", info.reasoning},
-                             {"sample_rate", rate},
-                             {"channels", 2},
-                             {"duration", static_cast<double>(frames) / rate},
-                             {"full_recording", "full.wav"},
-                             {"segment_count", segments.size()},
-                             {"segments", nlohmann::json::array()},
-                             {"events", nlohmann::json::array()},
-                             {"latency", latency_json(latency)}};
+  nlohmann::json manifest = {
+      {"schema_version", 1},
+      {"generated_at", info.generated_at.empty() ? utc_now_iso() : info.generated_at},
+      {"scenario", info.scenario_name},
+      {"success", info.success ? nlohmann::json(*info.success) : nlohmann::json(nullptr)},
+      {"reasoning", info.reasoning},
+      {"sample_rate", rate},
+      {"channels", 2},
+      {"duration", static_cast<double>(frames) / rate},
+      {"full_recording", "full.wav"},
+      {"segment_count", segments.size()},
+      {"segments", nlohmann::json::array()},
+      {"events", nlohmann::json::array()},
+      {"latency", latency_json(latency)}};
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const Segment& s = segments[i];
     char name[64];
-    std::snprintf(name, sizeof name, "segments/%02zu-%s-%04lldms.wav", i + 1, s.speaker == Speaker::user ? "user" : "agent",
+    std::snprintf(name, sizeof name, "segments/%02zu-%s-%04lldms.wav", i + 1,
+                  s.speaker == Speaker::user ? "user" : "agent",
                   static_cast<long long>(std::llround(s.start * 1000)));
     const auto& track = s.speaker == Speaker::user ? recording.user : recording.agent;
-    const auto from = std::min(track.size(), static_cast<std::size_t>(std::llround(s.start * rate)));
-    const auto to = std::min(track.size(), std::max(from, static_cast<std::size_t>(std::llround(s.end * rate))));
-    audio::write_wav_file(inside(root, name), audio::PcmBuffer{rate, 1, std::vector<std::int16_t>(track.begin() + static_cast<std::ptrdiff_t>(from), track.begin() + static_cast<std::ptrdiff_t>(to))});
+    const auto from =
+        std::min(track.size(), static_cast<std::size_t>(std::llround(s.start * rate)));
+    const auto to = std::min(track.size(),
+                             std::max(from, static_cast<std::size_t>(std::llround(s.end * rate))));
+    audio::write_wav_file(inside(root, name),
+                          audio::PcmBuffer{rate, 1,
+                                           std::vector<std::int16_t>(
+                                               track.begin() + static_cast<std::ptrdiff_t>(from),
+                                               track.begin() + static_cast<std::ptrdiff_t>(to))});
     manifest["segments"].push_back({{"idx", i + 1},
                                     {"file", name},
                                     {"role", to_string(s.speaker)},
@@ -111,12 +127,17 @@ nlohmann::json save_segments(const VoiceRecording& recording, const std::vector<
                                     {"transcript_truncated", s.transcript_truncated}});
   }
   for (const auto& e : events) {
-    nlohmann::json j = {{"time", e.time}, {"type", e.type}, {"latency", e.latency ? nlohmann::json(*e.latency) : nlohmann::json(nullptr)}};
-    for (const char* key : {"name", "args", "result"}) j[key] = e.metadata.contains(key) ? e.metadata[key] : nlohmann::json(nullptr);
+    nlohmann::json j = {
+        {"time", e.time},
+        {"type", e.type},
+        {"latency", e.latency ? nlohmann::json(*e.latency) : nlohmann::json(nullptr)}};
+    for (const char* key : {"name", "args", "result"})
+      j[key] = e.metadata.contains(key) ? e.metadata[key] : nlohmann::json(nullptr);
     j["metadata"] = e.metadata;
     manifest["events"].push_back(j);
   }
-  audio::write_wav_file(inside(root, "full.wav"), audio::interleave_stereo(recording.user, recording.agent, rate));
+  audio::write_wav_file(inside(root, "full.wav"),
+                        audio::interleave_stereo(recording.user, recording.agent, rate));
   std::ofstream(inside(root, "manifest.json")) << manifest.dump(2) << "\n";
   return manifest;
 }

@@ -6,7 +6,8 @@
 
 namespace scenario {
 
-LatencyMetrics measure_latency(const VoiceRecording& recording, const std::vector<VoiceEvent>& events) {
+LatencyMetrics measure_latency(const VoiceRecording& recording,
+                               const std::vector<VoiceEvent>& events) {
   LatencyMetrics m;
   const int rate = recording.sample_rate;
   audio::VadOptions vad;
@@ -18,11 +19,13 @@ LatencyMetrics measure_latency(const VoiceRecording& recording, const std::vecto
   for (std::size_t i = 0; i < user.size(); ++i) {
     const std::int64_t user_end = user[i].end_sample;
     const std::int64_t next_user = i + 1 < user.size() ? user[i + 1].start_sample : INT64_MAX;
-    // The agent's answer: its first speech onset after the user stopped, before the user speaks again.
+    // The agent's answer: its first speech onset after the user stopped, before the user speaks
+    // again.
     const auto reply = std::find_if(agent.begin(), agent.end(), [&](const audio::SpeechSegment& a) {
       return a.start_sample >= user_end && a.start_sample < next_user;
     });
-    if (reply != agent.end()) m.response_latencies.push_back(seconds(reply->start_sample - user_end));
+    if (reply != agent.end())
+      m.response_latencies.push_back(seconds(reply->start_sample - user_end));
   }
 
   for (const auto& e : events) {
@@ -37,12 +40,20 @@ LatencyMetrics measure_latency(const VoiceRecording& recording, const std::vecto
     const std::int64_t onset = std::max(barge->start_sample, std::min(at, barge->end_sample));
     // The last agent sample heard: the last audible sample after the onset, up to where the
     // agent's next utterance (its answer to the interruption) begins.
-    const auto next = std::find_if(agent.begin(), agent.end(), [&](const audio::SpeechSegment& a) { return a.start_sample > onset; });
-    const std::int64_t until = next == agent.end() ? static_cast<std::int64_t>(recording.agent.size()) : next->start_sample;
+    const auto next = std::find_if(agent.begin(), agent.end(), [&](const audio::SpeechSegment& a) {
+      return a.start_sample > onset;
+    });
+    const std::int64_t until = next == agent.end()
+                                   ? static_cast<std::int64_t>(recording.agent.size())
+                                   : next->start_sample;
     double response = 0.0;
     if (until > onset) {
-      const auto slice = std::span<const std::int16_t>(recording.agent).subspan(static_cast<std::size_t>(onset), static_cast<std::size_t>(until - onset));
-      if (const auto last = audio::find_offset(slice, {.threshold_dbfs = -60.0, .window_samples = rate / 500})) response = seconds(*last);
+      const auto slice =
+          std::span<const std::int16_t>(recording.agent)
+              .subspan(static_cast<std::size_t>(onset), static_cast<std::size_t>(until - onset));
+      if (const auto last =
+              audio::find_offset(slice, {.threshold_dbfs = -60.0, .window_samples = rate / 500}))
+        response = seconds(*last);
     }
     m.interrupt_response_times.push_back(response);
   }

@@ -12,17 +12,23 @@ constexpr int kRate = audio::kCanonicalSampleRate;
 constexpr std::size_t kFrame = kRate / 50;  // 20 ms
 constexpr std::chrono::nanoseconds kFrameDuration = 20ms;
 
-double seconds_of(std::chrono::nanoseconds t) { return std::chrono::duration<double>(t).count(); }
-std::chrono::nanoseconds time_of(std::int64_t sample) { return std::chrono::nanoseconds(sample * 1'000'000'000LL / kRate); }
+double seconds_of(std::chrono::nanoseconds t) {
+  return std::chrono::duration<double>(t).count();
+}
+std::chrono::nanoseconds time_of(std::int64_t sample) {
+  return std::chrono::nanoseconds(sample * 1'000'000'000LL / kRate);
+}
 
 }  // namespace
 
 void VoiceAgentAdapter::interrupt() {
-  throw UnsupportedCapabilityError(name(), "native interruption", "interrupt() falls back to barge-in: speak over the agent");
+  throw UnsupportedCapabilityError(name(), "native interruption",
+                                   "interrupt() falls back to barge-in: speak over the agent");
 }
 
 void VoiceAgentAdapter::send_dtmf(std::string_view) {
-  throw UnsupportedCapabilityError(name(), "DTMF events", "dtmf() sends in-band tones instead when the adapter carries audio");
+  throw UnsupportedCapabilityError(
+      name(), "DTMF events", "dtmf() sends in-band tones instead when the adapter carries audio");
 }
 
 VoiceSession::VoiceSession(VoiceAgentAdapter& adapter, std::shared_ptr<Clock> clock)
@@ -37,10 +43,14 @@ VoiceSession::~VoiceSession() {
   }
 }
 
-double VoiceSession::now_seconds() const { return seconds_of(clock_->now()); }
+double VoiceSession::now_seconds() const {
+  return seconds_of(clock_->now());
+}
 
-void VoiceSession::record(const std::string& type, std::optional<double> latency, nlohmann::json metadata) {
-  recorder_.event({.time = now_seconds(), .type = type, .latency = latency, .metadata = std::move(metadata)});
+void VoiceSession::record(const std::string& type, std::optional<double> latency,
+                          nlohmann::json metadata) {
+  recorder_.event(
+      {.time = now_seconds(), .type = type, .latency = latency, .metadata = std::move(metadata)});
 }
 
 void VoiceSession::handle(const TransportEvent& e) {
@@ -49,43 +59,60 @@ void VoiceSession::handle(const TransportEvent& e) {
       const auto heard_at = recorder_.agent_audio(e.audio, e.at);
       if (first_audio_at_.count() < 0) {
         first_audio_at_ = e.at;
-        recorder_.event({.time = seconds_of(e.at), .type = "agent_first_audio", .latency = seconds_of(e.at - user_end_)});
-        recorder_.event({.time = seconds_of(heard_at), .type = "agent_start_speaking", .latency = seconds_of(heard_at - user_end_)});
+        recorder_.event({.time = seconds_of(e.at),
+                         .type = "agent_first_audio",
+                         .latency = seconds_of(e.at - user_end_)});
+        recorder_.event({.time = seconds_of(heard_at),
+                         .type = "agent_start_speaking",
+                         .latency = seconds_of(heard_at - user_end_)});
       }
-      reply_audio_.samples.insert(reply_audio_.samples.end(), e.audio.samples.begin(), e.audio.samples.end());
+      reply_audio_.samples.insert(reply_audio_.samples.end(), e.audio.samples.begin(),
+                                  e.audio.samples.end());
       break;
     }
     case TransportEvent::Kind::transcript_delta:
       reply_transcript_ += e.text;
       recorder_.add_transcript(Speaker::agent, e.text);
       break;
-    case TransportEvent::Kind::end_of_turn: turn_ended_ = true; break;
+    case TransportEvent::Kind::end_of_turn:
+      turn_ended_ = true;
+      break;
     case TransportEvent::Kind::agent_stopped: {
       const auto dropped = recorder_.cut_agent(e.at);
-      recorder_.event({.time = seconds_of(e.at), .type = "agent_stopped",
-                       .metadata = {{"dropped_ms", std::chrono::duration_cast<std::chrono::milliseconds>(dropped).count()}}});
+      recorder_.event(
+          {.time = seconds_of(e.at),
+           .type = "agent_stopped",
+           .metadata = {{"dropped_ms",
+                         std::chrono::duration_cast<std::chrono::milliseconds>(dropped).count()}}});
       stopped_ = true;
       break;
     }
     case TransportEvent::Kind::tool_call:
-      recorder_.event({.time = seconds_of(e.at), .type = "tool_call", .metadata = {{"name", e.text}, {"args", e.data}}});
-      reply_tool_calls_.push_back({e.data.value("id", "call_" + std::to_string(reply_tool_calls_.size() + 1)), e.text, e.data.dump()});
+      recorder_.event({.time = seconds_of(e.at),
+                       .type = "tool_call",
+                       .metadata = {{"name", e.text}, {"args", e.data}}});
+      reply_tool_calls_.push_back(
+          {e.data.value("id", "call_" + std::to_string(reply_tool_calls_.size() + 1)), e.text,
+           e.data.dump()});
       break;
     case TransportEvent::Kind::tool_result:
-      recorder_.event({.time = seconds_of(e.at), .type = "tool_result", .metadata = {{"name", e.text}, {"result", e.data}}});
+      recorder_.event({.time = seconds_of(e.at),
+                       .type = "tool_result",
+                       .metadata = {{"name", e.text}, {"result", e.data}}});
       break;
     case TransportEvent::Kind::dtmf:
-      recorder_.event({.time = seconds_of(e.at), .type = "dtmf_received", .metadata = {{"digits", e.text}}});
+      recorder_.event(
+          {.time = seconds_of(e.at), .type = "dtmf_received", .metadata = {{"digits", e.text}}});
       break;
     case TransportEvent::Kind::error:
       throw VoiceTurnError(adapter_.name() + " reported an error: " + e.text);
   }
 }
 
-void VoiceSession::speak(const audio::AudioChunk& audio) {
-  if (audio.empty()) return;
+std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audio) {
+  // Frames leave on absolute deadlines t0 + k·20 ms (no drift); agent events that arrive while
+  // the user is talking are handled in between, so barge-ins and overlaps are real.
   const auto t0 = clock_->now();
-  record("user_start_speaking");
   std::size_t k = 0;
   for (std::size_t pos = 0; pos < audio.samples.size(); pos += kFrame, ++k) {
     const auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
@@ -93,32 +120,29 @@ void VoiceSession::speak(const audio::AudioChunk& audio) {
     clock_->sleep_until(deadline);
     audio::AudioChunk frame;
     frame.samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(pos),
-                         audio.samples.begin() + static_cast<std::ptrdiff_t>(std::min(audio.samples.size(), pos + kFrame)));
+                         audio.samples.begin() + static_cast<std::ptrdiff_t>(
+                                                     std::min(audio.samples.size(), pos + kFrame)));
     frame.samples.resize(kFrame, 0);  // the last frame is completed with silence, as on a real line
     if (pos == 0) frame.transcript = audio.transcript;
     recorder_.user_audio(frame, deadline);
     adapter_.send_audio(frame);
   }
-  user_end_ = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
-  clock_->sleep_until(user_end_);
+  const auto end = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
+  clock_->sleep_until(end);
+  return end;
+}
+
+void VoiceSession::speak(const audio::AudioChunk& audio) {
+  if (audio.empty()) return;
+  record("user_start_speaking");
+  user_end_ = send_frames(audio);
   record("user_stop_speaking");
 }
 
 void VoiceSession::send_silence(std::chrono::nanoseconds duration) {
   audio::AudioChunk silent;
   silent.samples.assign(static_cast<std::size_t>(to_sample(duration)), 0);
-  const auto t0 = clock_->now();
-  std::size_t k = 0;
-  for (std::size_t pos = 0; pos < silent.samples.size(); pos += kFrame, ++k) {
-    const auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
-    while (auto event = adapter_.receive(deadline)) handle(*event);
-    clock_->sleep_until(deadline);
-    audio::AudioChunk frame;
-    frame.samples.assign(kFrame, 0);
-    recorder_.user_audio(frame, deadline);
-    adapter_.send_audio(frame);
-  }
-  clock_->sleep_until(t0 + static_cast<std::int64_t>(k) * kFrameDuration);
+  send_frames(silent);
 }
 
 void VoiceSession::wait(std::chrono::nanoseconds duration) {
@@ -140,7 +164,8 @@ void VoiceSession::reset_reply() {
 Message VoiceSession::reply_message() const {
   Message reply{.role = Role::assistant};
   audio::AudioChunk audio = reply_audio_;
-  audio.transcript = reply_transcript_.empty() ? std::nullopt : std::optional<std::string>(reply_transcript_);
+  audio.transcript =
+      reply_transcript_.empty() ? std::nullopt : std::optional<std::string>(reply_transcript_);
   // The spoken reply carries its transcript; text() gives it to judges and text agents.
   if (!audio.empty()) {
     reply.parts.push_back(ContentPart::audio_part(std::move(audio)));
@@ -151,21 +176,26 @@ Message VoiceSession::reply_message() const {
   return reply;
 }
 
-Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech, const InterruptOptions& options) {
+Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech,
+                                      const InterruptOptions& options) {
   reset_reply();
   const auto start = clock_->now();
-  const auto give_up = start + std::chrono::nanoseconds(static_cast<std::int64_t>(options.wait_for_speech_timeout * 1e9));
+  const auto give_up =
+      start +
+      std::chrono::nanoseconds(static_cast<std::int64_t>(options.wait_for_speech_timeout * 1e9));
   while (first_audio_at_.count() < 0) {
     auto event = adapter_.receive(give_up);
     if (!event) {
       throw VoiceTurnError("interrupt(): " + adapter_.name() + " did not start speaking within " +
-                           std::to_string(options.wait_for_speech_timeout) + " s, so there was nothing to interrupt");
+                           std::to_string(options.wait_for_speech_timeout) +
+                           " s, so there was nothing to interrupt");
     }
     handle(*event);
   }
   if (options.after_words) {
     if (!adapter_.capabilities().streaming_transcripts) {
-      throw UnsupportedCapabilityError(adapter_.name(), "streaming transcripts (interrupt after_words)",
+      throw UnsupportedCapabilityError(adapter_.name(),
+                                       "streaming transcripts (interrupt after_words)",
                                        "use after_seconds instead");
     }
     auto words = [this] {
@@ -181,8 +211,9 @@ Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech, cons
     while (words() < *options.after_words) {
       auto event = adapter_.receive(give_up);
       if (!event) {
-        throw VoiceTurnError("interrupt(): " + adapter_.name() + " did not say " + std::to_string(*options.after_words) +
-                             " words within " + std::to_string(options.wait_for_speech_timeout) + " s");
+        throw VoiceTurnError("interrupt(): " + adapter_.name() + " did not say " +
+                             std::to_string(*options.after_words) + " words within " +
+                             std::to_string(options.wait_for_speech_timeout) + " s");
       }
       handle(*event);
     }
@@ -190,7 +221,10 @@ Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech, cons
     // Measured from when the agent started being heard.
     const auto heard_from = first_audio_at_;
     wait(std::max(std::chrono::nanoseconds(0),
-                  heard_from + std::chrono::nanoseconds(static_cast<std::int64_t>(options.after_seconds.value_or(0.0) * 1e9)) - clock_->now()));
+                  heard_from +
+                      std::chrono::nanoseconds(
+                          static_cast<std::int64_t>(options.after_seconds.value_or(0.0) * 1e9)) -
+                      clock_->now()));
   }
   const bool native = adapter_.capabilities().native_interruption;
   const auto barge_at = clock_->now();
@@ -207,10 +241,16 @@ Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech, cons
     if (!event) break;
     handle(*event);
   }
-  recorder_.event({.time = seconds_of(barge_at), .type = "user_interrupt",
-                   .metadata = {{"adapter", adapter_.name()}, {"native", native}, {"outcome", stopped_ ? "agent_stopped" : "agent_continued"},
-                                {"after_seconds", options.after_seconds ? nlohmann::json(*options.after_seconds) : nlohmann::json(nullptr)},
-                                {"after_words", options.after_words ? nlohmann::json(*options.after_words) : nlohmann::json(nullptr)}}});
+  recorder_.event(
+      {.time = seconds_of(barge_at),
+       .type = "user_interrupt",
+       .metadata = {{"adapter", adapter_.name()},
+                    {"native", native},
+                    {"outcome", stopped_ ? "agent_stopped" : "agent_continued"},
+                    {"after_seconds", options.after_seconds ? nlohmann::json(*options.after_seconds)
+                                                            : nlohmann::json(nullptr)},
+                    {"after_words", options.after_words ? nlohmann::json(*options.after_words)
+                                                        : nlohmann::json(nullptr)}}});
   return reply_message();
 }
 
@@ -233,12 +273,14 @@ Message VoiceSession::collect_reply() {
     if (first_audio_at_.count() < 0) {
       deadline = start + std::chrono::nanoseconds(options.first_audio_timeout);
     } else {
-      deadline = std::min(cap, std::max(clock_->now(), recorder_.agent_playout_end()) + std::chrono::nanoseconds(options.hangover));
+      deadline = std::min(cap, std::max(clock_->now(), recorder_.agent_playout_end()) +
+                                   std::chrono::nanoseconds(options.hangover));
     }
     auto event = adapter_.receive(deadline);
     if (!event) {
       if (first_audio_at_.count() < 0) {
-        throw VoiceTurnError("no audio from " + adapter_.name() + " within " + std::to_string(options.first_audio_timeout.count()) +
+        throw VoiceTurnError("no audio from " + adapter_.name() + " within " +
+                             std::to_string(options.first_audio_timeout.count()) +
                              " ms of the end of the user's turn");
       }
       capped = clock_->now() >= cap;
@@ -259,22 +301,28 @@ Message VoiceSession::collect_reply() {
     }
   }
   // The caller hears the agent to the end of its speech before the script goes on.
-  std::int64_t audible_end = speech_end.value_or(static_cast<std::int64_t>(recorder_.agent_samples().size()));
+  std::int64_t audible_end =
+      speech_end.value_or(static_cast<std::int64_t>(recorder_.agent_samples().size()));
   if (!speech_end && !stopped_) {
     for (const auto& v : vad.finish()) {
       if (v.kind == audio::VadEvent::Kind::speech_end) audible_end = v.sample;
     }
   }
   if (!stopped_) clock_->sleep_until(std::max(clock_->now(), time_of(audible_end)));
-  recorder_.event({.time = seconds_of(time_of(audible_end)), .type = "agent_stop_speaking",
-                   .metadata = {{"ended_by", turn_ended_ ? "transport" : stopped_ ? "agent_stopped" : capped ? "turn_cap" : "vad"}}});
+  recorder_.event({.time = seconds_of(time_of(audible_end)),
+                   .type = "agent_stop_speaking",
+                   .metadata = {{"ended_by", turn_ended_ ? "transport"
+                                             : stopped_  ? "agent_stopped"
+                                             : capped    ? "turn_cap"
+                                                         : "vad"}}});
 
   return reply_message();
 }
 
 AgentReply VoiceAgentAdapter::call(const AgentInput& input) {
   if (session_ == nullptr) {
-    throw std::logic_error(name() + " is a voice adapter: run it with scenario::run, which gives it a voice session");
+    throw std::logic_error(
+        name() + " is a voice adapter: run it with scenario::run, which gives it a voice session");
   }
   for (const auto& m : input.new_messages) {
     if (m.role != Role::user || m.extra.value("x_scenario_spoken", false)) continue;

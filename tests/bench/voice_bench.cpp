@@ -40,7 +40,8 @@ void BM_RecorderPerSecondOfAudio(benchmark::State& state) {
   std::int64_t second = 0;
   for (auto _ : state) record_second(rec, second++, frame);
   state.SetLabel("user + agent tracks, 20 ms frames; time per second of call audio");
-  state.counters["realtime_factor"] = benchmark::Counter(1.0, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["realtime_factor"] =
+      benchmark::Counter(1.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_RecorderPerSecondOfAudio);
 
@@ -56,7 +57,8 @@ void BM_ThirtyMinuteCallMemory(benchmark::State& state) {
     benchmark::DoNotOptimize(recording.user.data());
     state.counters["peak_rss_mb"] = static_cast<double>(peak_rss_kb()) / 1024.0;
     state.counters["rss_growth_mb"] = static_cast<double>(peak_rss_kb() - before) / 1024.0;
-    state.counters["pcm_mb"] = static_cast<double>(2 * recording.user.size() * sizeof(std::int16_t)) / (1024.0 * 1024.0);
+    state.counters["pcm_mb"] =
+        static_cast<double>(2 * recording.user.size() * sizeof(std::int16_t)) / (1024.0 * 1024.0);
   }
   state.SetLabel("record 30 min, then render the stereo recording");
 }

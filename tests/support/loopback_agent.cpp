@@ -12,7 +12,9 @@ using namespace std::chrono_literals;
 constexpr int kRate = 24000;
 constexpr std::size_t kChunk = kRate / 50;
 
-std::chrono::nanoseconds at_sample(std::int64_t s) { return std::chrono::nanoseconds(s * 1'000'000'000LL / kRate); }
+std::chrono::nanoseconds at_sample(std::int64_t s) {
+  return std::chrono::nanoseconds(s * 1'000'000'000LL / kRate);
+}
 
 }  // namespace
 
@@ -28,13 +30,18 @@ void LoopbackVoiceAgent::interrupt() {
 }
 
 AdapterCapabilities LoopbackVoiceAgent::capabilities() const {
-  return {.streaming_transcripts = options_.stream_transcripts, .native_vad = true, .dtmf = false, .native_interruption = native_interrupt_,
-          .input_format = {}, .output_format = {}};
+  return {.streaming_transcripts = options_.stream_transcripts,
+          .native_vad = true,
+          .dtmf = false,
+          .native_interruption = native_interrupt_,
+          .input_format = {},
+          .output_format = {}};
 }
 
 void LoopbackVoiceAgent::connect(std::shared_ptr<Clock> clock) {
   clock_ = std::move(clock);
-  vad_ = std::make_unique<audio::VoiceActivityDetector>(kRate, audio::VadOptions{.aggressiveness = 2, .hangover = 300ms});
+  vad_ = std::make_unique<audio::VoiceActivityDetector>(
+      kRate, audio::VadOptions{.aggressiveness = 2, .hangover = 300ms});
   input_samples_ = 0;
   input_times_.clear();
   input_end_ = clock_->now();
@@ -51,13 +58,16 @@ std::chrono::nanoseconds LoopbackVoiceAgent::time_of_input(std::int64_t sample) 
   return it->second + at_sample(sample - it->first);
 }
 
-void LoopbackVoiceAgent::feed(std::span<const std::int16_t> samples, std::chrono::nanoseconds first_sample_time) {
+void LoopbackVoiceAgent::feed(std::span<const std::int16_t> samples,
+                              std::chrono::nanoseconds first_sample_time) {
   input_times_.emplace_back(input_samples_, first_sample_time);
   input_samples_ += static_cast<std::int64_t>(samples.size());
   input_end_ = first_sample_time + at_sample(static_cast<std::int64_t>(samples.size()));
   for (const auto& e : vad_->push(samples)) {
-    if (e.kind == audio::VadEvent::Kind::speech_start) on_user_speech_start(time_of_input(e.sample));
-    if (e.kind == audio::VadEvent::Kind::speech_end) on_user_speech_end(time_of_input(e.sample), input_end_);
+    if (e.kind == audio::VadEvent::Kind::speech_start)
+      on_user_speech_start(time_of_input(e.sample));
+    if (e.kind == audio::VadEvent::Kind::speech_end)
+      on_user_speech_end(time_of_input(e.sample), input_end_);
   }
 }
 
@@ -77,7 +87,8 @@ void LoopbackVoiceAgent::catch_up(std::chrono::nanoseconds until) {
 void LoopbackVoiceAgent::on_user_speech_start(std::chrono::nanoseconds at) {
   if (speaking_until_ <= at) return;
   // Barge-in: stop reaction_time after the user started, dropping what was not sent yet.
-  const auto stop_at = std::max(at + std::chrono::nanoseconds(options_.reaction_time), clock_->now());
+  const auto stop_at =
+      std::max(at + std::chrono::nanoseconds(options_.reaction_time), clock_->now());
   barge_ins_.emplace_back(at, stop_at);
   std::erase_if(scheduled_, [&](const TransportEvent& e) { return e.at >= stop_at; });
   TransportEvent stopped{.kind = TransportEvent::Kind::agent_stopped, .at = stop_at};
@@ -85,7 +96,8 @@ void LoopbackVoiceAgent::on_user_speech_start(std::chrono::nanoseconds at) {
   speaking_until_ = stop_at;
 }
 
-void LoopbackVoiceAgent::on_user_speech_end(std::chrono::nanoseconds at, std::chrono::nanoseconds decided) {
+void LoopbackVoiceAgent::on_user_speech_end(std::chrono::nanoseconds at,
+                                            std::chrono::nanoseconds decided) {
   user_ends_.push_back(at);
   const std::size_t i = reply_index_++;
   const auto& delays = options_.response_delays;
@@ -95,35 +107,46 @@ void LoopbackVoiceAgent::on_user_speech_end(std::chrono::nanoseconds at, std::ch
   const audio::AudioChunk speech = synthesize(text, options_.voice);
   reply_starts_.push_back(start);
   if (options_.tool_call && options_.tool_call->first == i) {
-    scheduled_.push_back({.kind = TransportEvent::Kind::tool_call, .at = start, .text = options_.tool_call->second,
+    scheduled_.push_back({.kind = TransportEvent::Kind::tool_call,
+                          .at = start,
+                          .text = options_.tool_call->second,
                           .data = {{"id", "call_" + std::to_string(i)}, {"reply", i}}});
-    scheduled_.push_back({.kind = TransportEvent::Kind::tool_result, .at = start, .text = options_.tool_call->second, .data = {{"ok", true}}});
+    scheduled_.push_back({.kind = TransportEvent::Kind::tool_result,
+                          .at = start,
+                          .text = options_.tool_call->second,
+                          .data = {{"ok", true}}});
   }
   std::vector<std::string> words;
   std::istringstream in(text);
   for (std::string w; in >> w;) words.push_back(w);
   const std::size_t n = speech.samples.size();
   for (std::size_t pos = 0, k = 0; pos < n; pos += kChunk, ++k) {
-    TransportEvent chunk{.kind = TransportEvent::Kind::audio,
-                         .at = options_.realtime_delivery ? start + static_cast<std::int64_t>(k) * 20ms : start};
-    chunk.audio.samples.assign(speech.samples.begin() + static_cast<std::ptrdiff_t>(pos),
-                               speech.samples.begin() + static_cast<std::ptrdiff_t>(std::min(n, pos + kChunk)));
+    TransportEvent chunk{
+        .kind = TransportEvent::Kind::audio,
+        .at = options_.realtime_delivery ? start + static_cast<std::int64_t>(k) * 20ms : start};
+    chunk.audio.samples.assign(
+        speech.samples.begin() + static_cast<std::ptrdiff_t>(pos),
+        speech.samples.begin() + static_cast<std::ptrdiff_t>(std::min(n, pos + kChunk)));
     scheduled_.push_back(chunk);
     if (options_.stream_transcripts && !words.empty()) {
       // Word j is announced when playback reaches j/n of the utterance.
       for (std::size_t j = 0; j < words.size(); ++j) {
         const std::size_t word_at = j * n / words.size();
         if (word_at >= pos && word_at < pos + kChunk) {
-          scheduled_.push_back({.kind = TransportEvent::Kind::transcript_delta, .at = chunk.at, .text = (j ? " " : "") + words[j]});
+          scheduled_.push_back({.kind = TransportEvent::Kind::transcript_delta,
+                                .at = chunk.at,
+                                .text = (j ? " " : "") + words[j]});
         }
       }
     }
   }
   const auto end = start + at_sample(static_cast<std::int64_t>(n));
-  if (options_.send_end_of_turn) scheduled_.push_back({.kind = TransportEvent::Kind::end_of_turn, .at = end});
+  if (options_.send_end_of_turn)
+    scheduled_.push_back({.kind = TransportEvent::Kind::end_of_turn, .at = end});
   speaking_until_ = end;
   next_silence_ = std::max(next_silence_, end);
-  std::stable_sort(scheduled_.begin(), scheduled_.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+  std::stable_sort(scheduled_.begin(), scheduled_.end(),
+                   [](const auto& a, const auto& b) { return a.at < b.at; });
 }
 
 std::optional<TransportEvent> LoopbackVoiceAgent::receive(std::chrono::nanoseconds deadline) {
@@ -131,7 +154,8 @@ std::optional<TransportEvent> LoopbackVoiceAgent::receive(std::chrono::nanosecon
   // delivered at its own time, not at the deadline.
   while (true) {
     const bool silence_due = options_.silence_between_replies && next_silence_ <= deadline &&
-                             (scheduled_.empty() || next_silence_ < scheduled_.front().at) && speaking_until_ <= next_silence_;
+                             (scheduled_.empty() || next_silence_ < scheduled_.front().at) &&
+                             speaking_until_ <= next_silence_;
     const auto next_event = !scheduled_.empty() ? scheduled_.front().at : deadline + 1ns;
     const auto next = std::min(silence_due ? next_silence_ : next_event, next_event);
     if (input_end_ + 10ms <= std::min(next, deadline)) {

@@ -49,7 +49,10 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   /// When the user's speech ended, as this agent found it.
   const std::vector<std::chrono::nanoseconds>& user_speech_ends() const { return user_ends_; }
   /// When the user's barge-ins started, as this agent found them, and when it stopped talking.
-  const std::vector<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>>& barge_ins() const { return barge_ins_; }
+  const std::vector<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>>& barge_ins()
+      const {
+    return barge_ins_;
+  }
   std::size_t frames_received() const { return frames_received_; }
   /// Turns on the native interrupt (like OpenAI Realtime's response.cancel).
   void enable_native_interrupt() { native_interrupt_ = true; }
@@ -65,10 +68,11 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   LoopbackOptions options_;
   std::shared_ptr<Clock> clock_;
   std::unique_ptr<audio::VoiceActivityDetector> vad_;
-  std::int64_t input_samples_ = 0;                 // samples fed to the VAD
-  std::vector<std::pair<std::int64_t, std::chrono::nanoseconds>> input_times_;  // frame start sample → time
-  std::chrono::nanoseconds input_end_{0};           // time up to which the input is known
-  std::deque<TransportEvent> scheduled_;            // in time order
+  std::int64_t input_samples_ = 0;  // samples fed to the VAD
+  std::vector<std::pair<std::int64_t, std::chrono::nanoseconds>>
+      input_times_;                        // frame start sample → time
+  std::chrono::nanoseconds input_end_{0};  // time up to which the input is known
+  std::deque<TransportEvent> scheduled_;   // in time order
   std::chrono::nanoseconds speaking_until_{0};
   std::size_t reply_index_ = 0;
   std::chrono::nanoseconds next_silence_{0};

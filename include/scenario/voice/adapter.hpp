@@ -29,8 +29,10 @@ struct AdapterCapabilities {
 /// A step needs a capability the adapter does not have.
 class UnsupportedCapabilityError : public std::runtime_error {
  public:
-  UnsupportedCapabilityError(const std::string& adapter, const std::string& capability, const std::string& instead)
-      : std::runtime_error(adapter + " does not support " + capability + (instead.empty() ? "" : "; " + instead)) {}
+  UnsupportedCapabilityError(const std::string& adapter, const std::string& capability,
+                             const std::string& instead)
+      : std::runtime_error(adapter + " does not support " + capability +
+                           (instead.empty() ? "" : "; " + instead)) {}
 };
 
 /// The agent did not do what a voice turn needs (no audio in time …).
@@ -41,7 +43,16 @@ class VoiceTurnError : public std::runtime_error {
 
 /// Something that happened on the transport, stamped on the run's clock.
 struct TransportEvent {
-  enum class Kind { audio, transcript_delta, end_of_turn, agent_stopped, tool_call, tool_result, dtmf, error };
+  enum class Kind {
+    audio,
+    transcript_delta,
+    end_of_turn,
+    agent_stopped,
+    tool_call,
+    tool_result,
+    dtmf,
+    error
+  };
   Kind kind = Kind::audio;
   std::chrono::nanoseconds at{0};
   audio::AudioChunk audio{};  ///< kind == audio (canonical)
@@ -138,9 +149,11 @@ class VoiceSession {
   std::vector<VoiceEvent> events() const { return recorder_.events(); }
 
  private:
+  std::chrono::nanoseconds send_frames(const audio::AudioChunk& audio);
   void reset_reply();
   Message reply_message() const;
-  void record(const std::string& type, std::optional<double> latency = std::nullopt, nlohmann::json metadata = nlohmann::json::object());
+  void record(const std::string& type, std::optional<double> latency = std::nullopt,
+              nlohmann::json metadata = nlohmann::json::object());
   double now_seconds() const;
 
   VoiceAgentAdapter& adapter_;

@@ -20,7 +20,9 @@ class Clock {
 class RealClock : public Clock {
  public:
   RealClock() : start_(std::chrono::steady_clock::now()) {}
-  std::chrono::nanoseconds now() const override { return std::chrono::steady_clock::now() - start_; }
+  std::chrono::nanoseconds now() const override {
+    return std::chrono::steady_clock::now() - start_;
+  }
   void sleep_until(std::chrono::nanoseconds deadline) override;
 
  private:

@@ -28,10 +28,12 @@ class Recorder {
 
   /// User audio leaving for the agent at `sent_at` (default: now). It follows any user audio still
   /// "playing" on the wire. A chunk after a pause starts a new user segment.
-  void user_audio(const audio::AudioChunk& chunk, std::optional<std::chrono::nanoseconds> sent_at = std::nullopt);
+  void user_audio(const audio::AudioChunk& chunk,
+                  std::optional<std::chrono::nanoseconds> sent_at = std::nullopt);
   /// Agent audio arriving at `arrived_at` (default: now). Returns when it will be heard.
-  std::chrono::nanoseconds agent_audio(const audio::AudioChunk& chunk,
-                                       std::optional<std::chrono::nanoseconds> arrived_at = std::nullopt);
+  std::chrono::nanoseconds agent_audio(
+      const audio::AudioChunk& chunk,
+      std::optional<std::chrono::nanoseconds> arrived_at = std::nullopt);
   /// The agent stopped being heard at `at` (default: now): agent audio after it is dropped.
   /// Returns the duration of agent audio dropped.
   std::chrono::nanoseconds cut_agent(std::optional<std::chrono::nanoseconds> at = std::nullopt);
@@ -78,7 +80,8 @@ double to_seconds(std::int64_t sample);
 /// - interrupt response time, per `user_interrupt` event: barge-in onset (user speech onset at or
 ///   after the event) → last agent sample heard;
 /// - time to first audio comes from the transport (agent_first_audio events' latency).
-LatencyMetrics measure_latency(const VoiceRecording& recording, const std::vector<VoiceEvent>& events);
+LatencyMetrics measure_latency(const VoiceRecording& recording,
+                               const std::vector<VoiceEvent>& events);
 
 /// Writes `recording` in any container by extension (.wav .flac .mp3 .ogg), stereo.
 void save_recording(const VoiceRecording& recording, const std::filesystem::path& path);

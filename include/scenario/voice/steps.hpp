@@ -10,9 +10,9 @@
 
 namespace scenario {
 
-/// Plays an audio file (Python's `audio()`; `scenario::audio` is the DSP namespace here) (any format scenario::audio decodes; URLs and protocols are refused) to
-/// the agent now, as the user, in paced 20 ms frames. The agent's reply is collected by a later
-/// agent() step.
+/// Plays an audio file (Python's `audio()`; `scenario::audio` is the DSP namespace here) (any
+/// format scenario::audio decodes; URLs and protocols are refused) to the agent now, as the user,
+/// in paced 20 ms frames. The agent's reply is collected by a later agent() step.
 Step play_audio(std::filesystem::path file);
 /// The same from encoded bytes in memory (wav, flac, mp3, ogg …).
 Step play_audio(std::vector<std::uint8_t> encoded);

@@ -27,12 +27,15 @@ TEST(Recorder, UserAudioAtWireTimeAgentAudioOnThePlayoutCursor) {
   rec.user_audio(chunk_of(test::sine(300, 24000, 1.0), "hello"), 500ms);
   // The agent's reply arrives 2 s in, all at once and faster than real time, in three chunks:
   // it still plays for its true duration, back to back.
-  for (int i = 0; i < 3; ++i) rec.agent_audio(chunk_of(test::sine(500, 24000, 0.5), "part"), 2000ms);
+  for (int i = 0; i < 3; ++i)
+    rec.agent_audio(chunk_of(test::sine(500, 24000, 0.5), "part"), 2000ms);
   const auto r = rec.recording();
   EXPECT_EQ(r.user.size(), r.agent.size());
   EXPECT_EQ(r.agent.size(), static_cast<std::size_t>(3.5 * 24000));
-  EXPECT_EQ(audio::find_onset(r.user, {.threshold_dbfs = -60, .window_samples = 1}), 12001);  // sin(0) = 0 at 12000
-  EXPECT_EQ(audio::find_offset(r.agent, {.threshold_dbfs = -60, .window_samples = 1}), static_cast<std::int64_t>(3.5 * 24000));
+  EXPECT_EQ(audio::find_onset(r.user, {.threshold_dbfs = -60, .window_samples = 1}),
+            12001);  // sin(0) = 0 at 12000
+  EXPECT_EQ(audio::find_offset(r.agent, {.threshold_dbfs = -60, .window_samples = 1}),
+            static_cast<std::int64_t>(3.5 * 24000));
   EXPECT_EQ(rec.agent_playout_end(), 3500ms);
   // Real silence between them: 0.5 s after the user stopped.
   EXPECT_TRUE(std::all_of(r.user.begin() + 36000, r.user.end(), [](auto s) { return s == 0; }));
@@ -57,7 +60,8 @@ TEST(Recorder, OverlapIsKeptAndAnInterruptCutsTheAgentWhereItStoppedBeingHeard) 
   // Both speak between 1.0 and 1.25 s: a real overlap in the stereo file.
   EXPECT_NE(r.agent[static_cast<std::size_t>(1.1 * 24000) + 7], 0);
   EXPECT_NE(r.user[static_cast<std::size_t>(1.1 * 24000) + 7], 0);
-  EXPECT_EQ(audio::find_offset(r.agent, {.threshold_dbfs = -60, .window_samples = 1}).value(), 30000);
+  EXPECT_EQ(audio::find_offset(r.agent, {.threshold_dbfs = -60, .window_samples = 1}).value(),
+            30000);
   const auto segments = rec.segments();
   ASSERT_EQ(segments.size(), 2u);
   EXPECT_EQ(segments[0].speaker, Speaker::agent);
@@ -70,7 +74,7 @@ TEST(Recorder, TurnsAndPausesStartNewSegments) {
   auto clock = std::make_shared<VirtualClock>();
   Recorder rec(clock);
   rec.user_audio(chunk_of(test::sine(300, 24000, 0.2), "one"), 0ms);
-  rec.user_audio(chunk_of(test::sine(300, 24000, 0.2), "two"), 200ms);   // continues: same segment
+  rec.user_audio(chunk_of(test::sine(300, 24000, 0.2), "two"), 200ms);  // continues: same segment
   rec.user_audio(chunk_of(test::sine(300, 24000, 0.2), "three"), 1000ms);  // after a pause: new one
   rec.start_turn(Speaker::user);
   clock->advance(1300ms);
@@ -96,13 +100,15 @@ TEST(Latency, MeasuredFromTheAudioMatchesInjectedDelays) {
     t += static_cast<std::int64_t>(user_line.size());
     const std::int64_t delay = 4800 + turn * 1733;  // 200 ms … ~1.6 s, not multiples of a frame
     injected.push_back(delay / 24000.0);
-    rec.agent_audio(chunk_of(agent_line), std::chrono::nanoseconds((t + delay) * 1'000'000'000LL / 24000));
+    rec.agent_audio(chunk_of(agent_line),
+                    std::chrono::nanoseconds((t + delay) * 1'000'000'000LL / 24000));
     t += delay + static_cast<std::int64_t>(agent_line.size()) + 24000;
   }
   const auto m = measure_latency(rec.recording(), rec.events());
   ASSERT_EQ(m.response_latencies.size(), 20u);
   double worst = 0;
-  for (std::size_t i = 0; i < 20; ++i) worst = std::max(worst, std::abs(m.response_latencies[i] - injected[i]));
+  for (std::size_t i = 0; i < 20; ++i)
+    worst = std::max(worst, std::abs(m.response_latencies[i] - injected[i]));
   std::cout << "[          ] worst latency error over 20 turns: " << worst * 1000 << " ms\n";
   EXPECT_LT(worst, 0.005);
   EXPECT_NEAR(*m.p50(), injected[9], 0.005);
@@ -112,7 +118,10 @@ TEST(Latency, MeasuredFromTheAudioMatchesInjectedDelays) {
 TEST(Latency, InterruptResponseTimeIsBargeInOnsetToLastAgentSampleHeard) {
   auto clock = std::make_shared<VirtualClock>();
   Recorder rec(clock);
-  rec.agent_audio(chunk_of(test::speech("Our opening hours are nine to five on weekdays and ten to two on Saturdays", 24000)), 0ms);
+  rec.agent_audio(
+      chunk_of(test::speech(
+          "Our opening hours are nine to five on weekdays and ten to two on Saturdays", 24000)),
+      0ms);
   const auto barge = 1500ms;
   rec.user_audio(chunk_of(test::speech("wait, stop", 24000)), barge);
   rec.event({.time = 1.5, .type = "user_interrupt", .metadata = {{"native", false}}});
@@ -126,13 +135,16 @@ TEST(Artifacts, SegmentsFullRecordingAndManifest) {
   auto clock = std::make_shared<VirtualClock>();
   Recorder rec(clock);
   rec.user_audio(chunk_of(test::speech("hi there", 24000), "hi there"), 250ms);
-  rec.agent_audio(chunk_of(test::speech("hello, how can I help", 24000), "hello, how can I help"), 2000ms);
+  rec.agent_audio(chunk_of(test::speech("hello, how can I help", 24000), "hello, how can I help"),
+                  2000ms);
   rec.event({.time = 2.0, .type = "agent_start_speaking", .latency = 0.61});
-  rec.event({.time = 2.5, .type = "tool_call", .metadata = {{"name", "lookup"}, {"args", {{"id", 1}}}}});
+  rec.event(
+      {.time = 2.5, .type = "tool_call", .metadata = {{"name", "lookup"}, {"args", {{"id", 1}}}}});
   const auto dir = test::scratch_dir("voice_artifacts") / "run";
   const auto latency = measure_latency(rec.recording(), rec.events());
-  const auto manifest = save_segments(rec.recording(), rec.segments(), rec.events(), latency, dir,
-                                      {.scenario_name = "greeting", .success = true, .generated_at = "2026-11-21T00:00:00Z"});
+  const auto manifest = save_segments(
+      rec.recording(), rec.segments(), rec.events(), latency, dir,
+      {.scenario_name = "greeting", .success = true, .generated_at = "2026-11-21T00:00:00Z"});
   const auto full = audio::read_wav_file(dir / "full.wav");
   EXPECT_EQ(full.info.channels, 2);
   EXPECT_LT(std::abs(manifest["duration"].get<double>() - full.pcm.duration_seconds()), 0.001);
@@ -154,7 +166,9 @@ TEST(Artifacts, SegmentsFullRecordingAndManifest) {
   // Every other container by extension.
   for (const std::string ext : {"flac", "ogg", "mp3", "wav"}) {
     save_recording(rec.recording(), dir / ("call." + ext));
-    EXPECT_NEAR(audio::decode_media_file(dir / ("call." + ext)).duration_seconds(), rec.duration_seconds(), 0.08) << ext;
+    EXPECT_NEAR(audio::decode_media_file(dir / ("call." + ext)).duration_seconds(),
+                rec.duration_seconds(), 0.08)
+        << ext;
   }
 }
 

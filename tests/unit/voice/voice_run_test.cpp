@@ -17,8 +17,9 @@ using namespace std::chrono_literals;
 using test::LoopbackOptions;
 using test::LoopbackVoiceAgent;
 
-const std::vector<std::string> kUserLines = {"Hi, I have a question about my order", "It is order four five six",
-                                             "When will it arrive", "Can I change the address", "Thank you very much"};
+const std::vector<std::string> kUserLines = {"Hi, I have a question about my order",
+                                             "It is order four five six", "When will it arrive",
+                                             "Can I change the address", "Thank you very much"};
 
 // Where speech starts inside a synthesized reply (espeak sometimes leads with a little silence),
 // found the way the runtime finds it: after silence, as on the call.
@@ -26,7 +27,8 @@ double onset_in(const std::string& text) {
   auto audio = test::silence(24000, 1.0);
   test::append(audio, synthesize(text, "espeak/en-us").samples);
   const auto segments = audio::detect_speech(audio, 24000);
-  return segments.empty() ? 0.0 : static_cast<double>(segments.front().start_sample - 24000) / 24000;
+  return segments.empty() ? 0.0
+                          : static_cast<double>(segments.front().start_sample - 24000) / 24000;
 }
 
 std::vector<Step> conversation(int turns) {
@@ -41,8 +43,9 @@ std::vector<Step> conversation(int turns) {
 
 LoopbackOptions ten_turn_agent() {
   LoopbackOptions o;
-  o.replies = {"Sure, I can help with that.", "Thanks, let me look it up.", "It should arrive on Friday.",
-               "Yes, I can change the address.", "You're welcome, goodbye."};
+  o.replies = {"Sure, I can help with that.", "Thanks, let me look it up.",
+               "It should arrive on Friday.", "Yes, I can change the address.",
+               "You're welcome, goodbye."};
   for (int i = 0; i < 10; ++i) o.response_delays.push_back(std::chrono::milliseconds(350 + 97 * i));
   o.response_delays.erase(o.response_delays.begin());
   return o;
@@ -51,11 +54,16 @@ LoopbackOptions ten_turn_agent() {
 TEST(VoiceRun, TenTurnsOnTheVirtualClockAreFastExactAndMeasuredFromTheAudio) {
   auto agent_ = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
   const auto wall0 = std::chrono::steady_clock::now();
-  const auto r = run({.name = "ten turns", .description = "d", .agents = {agent_}, .script = conversation(10),
+  const auto r = run({.name = "ten turns",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = conversation(10),
                       .clock = std::make_shared<VirtualClock>()});
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   ASSERT_TRUE(r.success) << r.reasoning;
-  std::cout << "[          ] " << r.recording.duration_seconds() << " s of audio in " << wall << " s of wall time\n";
+  std::cout << "[          ] " << r.recording.duration_seconds() << " s of audio in " << wall
+            << " s of wall time\n";
   EXPECT_GT(r.recording.duration_seconds(), 25.0);
   EXPECT_LT(wall, 1.0);
   ASSERT_EQ(r.messages.size(), 20u);
@@ -64,7 +72,8 @@ TEST(VoiceRun, TenTurnsOnTheVirtualClockAreFastExactAndMeasuredFromTheAudio) {
   const auto options = ten_turn_agent();
   double worst = 0;
   for (std::size_t i = 0; i < 10; ++i) {
-    const double truth = std::chrono::duration<double>(options.response_delays[i]).count() + onset_in(options.replies[std::min<std::size_t>(i, 4)]);
+    const double truth = std::chrono::duration<double>(options.response_delays[i]).count() +
+                         onset_in(options.replies[std::min<std::size_t>(i, 4)]);
     worst = std::max(worst, std::abs(r.latency.response_latencies[i] - truth));
   }
   std::cout << "[          ] worst response-latency error: " << worst * 24000 << " samples\n";
@@ -84,8 +93,11 @@ TEST(VoiceRun, TwoRunsGiveByteIdenticalRecordingsAndManifests) {
   std::vector<std::vector<std::uint8_t>> wavs;
   std::vector<std::string> manifests;
   for (int i = 0; i < 2; ++i) {
-    const auto r = run({.name = "rerun", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(ten_turn_agent())},
-                        .script = conversation(4), .clock = std::make_shared<VirtualClock>()});
+    const auto r = run({.name = "rerun",
+                        .description = "d",
+                        .agents = {std::make_shared<LoopbackVoiceAgent>(ten_turn_agent())},
+                        .script = conversation(4),
+                        .clock = std::make_shared<VirtualClock>()});
     ASSERT_TRUE(r.success) << r.reasoning;
     const auto dir = test::scratch_dir("rerun_" + std::to_string(i));
     auto recording = r.recording;
@@ -105,12 +117,16 @@ TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
   auto o = ten_turn_agent();
   o.silence_between_replies = true;
   auto agent_ = std::make_shared<LoopbackVoiceAgent>(o);
-  const auto r = run({.name = "silence streamer", .description = "d", .agents = {agent_}, .script = conversation(3),
+  const auto r = run({.name = "silence streamer",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = conversation(3),
                       .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   ASSERT_EQ(r.latency.response_latencies.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    const double truth = std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
+    const double truth =
+        std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
     EXPECT_NEAR(r.latency.response_latencies[i], truth, 1.0 / 24000 + 1e-9) << i;
   }
   for (const auto& e : r.timeline) {
@@ -122,24 +138,32 @@ TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
 
 TEST(VoiceRun, APauseInsideAReplyShorterThanTheHangoverDoesNotSplitTheTurn) {
   LoopbackOptions o;
-  o.replies = {"Sure. Let me check that for you. One moment please."};  // espeak pauses ~0.3 s at each period
+  o.replies = {"Sure. Let me check that for you. One moment please."};  // espeak pauses ~0.3 s at
+                                                                        // each period
   auto agent_ = std::make_shared<LoopbackVoiceAgent>(o);
-  const auto r = run({.name = "pauses", .description = "d", .agents = {agent_}, .script = conversation(2),
+  const auto r = run({.name = "pauses",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = conversation(2),
                       .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   const auto& reply = r.messages[1];
   EXPECT_EQ(reply.text(), o.replies[0]);
   ASSERT_FALSE(reply.parts.empty());
   const double full = synthesize(o.replies[0], "espeak/en-us").duration_seconds();
-  EXPECT_NEAR(reply.parts[0].audio->duration_seconds(), full, 0.021) << "the whole reply, not the first sentence";
+  EXPECT_NEAR(reply.parts[0].audio->duration_seconds(), full, 0.021)
+      << "the whole reply, not the first sentence";
   EXPECT_EQ(r.latency.response_latencies.size(), 2u);
 }
 
 TEST(VoiceRun, TheTransportsEndOfTurnSignalIsUsedWhenThereIsOne) {
   auto o = ten_turn_agent();
   o.send_end_of_turn = true;
-  const auto r = run({.name = "signal", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
-                      .script = conversation(2), .clock = std::make_shared<VirtualClock>()});
+  const auto r = run({.name = "signal",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = conversation(2),
+                      .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   for (const auto& e : r.timeline) {
     if (e.type == "agent_stop_speaking") {
@@ -152,19 +176,28 @@ TEST(VoiceRun, NoAudioBeforeTheFirstAudioTimeoutFailsTheRunNamingTheAdapter) {
   LoopbackOptions o;
   o.response_delays = {5000ms};
   o.turn.first_audio_timeout = 2000ms;
-  const auto r = run({.name = "silent agent", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
-                      .script = conversation(1), .clock = std::make_shared<VirtualClock>()});
+  const auto r = run({.name = "silent agent",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = conversation(1),
+                      .clock = std::make_shared<VirtualClock>()});
   EXPECT_FALSE(r.success);
-  EXPECT_NE(r.reasoning.find("no audio from loopback-agent within 2000 ms"), std::string::npos) << r.reasoning;
+  EXPECT_NE(r.reasoning.find("no audio from loopback-agent within 2000 ms"), std::string::npos)
+      << r.reasoning;
   EXPECT_FALSE(r.recording.user.empty()) << "what was recorded before the failure is kept";
 }
 
 TEST(VoiceRun, ToolCallsFromTheTransportReachTheTimelineAndTheConversation) {
   auto o = ten_turn_agent();
   o.tool_call = std::make_pair(std::size_t{1}, std::string("lookup_order"));
-  const auto r = run({.name = "tools", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+  const auto r = run({.name = "tools",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
                       .script = {user(kUserLines[0]), agent(), user(kUserLines[1]), agent(),
-                                 [](ScenarioState& s) { require(s.has_tool_call("lookup_order"), "tool call recorded"); }, succeed()},
+                                 [](ScenarioState& s) {
+                                   require(s.has_tool_call("lookup_order"), "tool call recorded");
+                                 },
+                                 succeed()},
                       .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   bool call = false, result = false;
@@ -179,29 +212,37 @@ TEST(VoiceRun, ToolCallsFromTheTransportReachTheTimelineAndTheConversation) {
 TEST(VoiceSteps, SilenceSleepDtmfAndPlayAudio) {
   auto agent_ = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
   const auto dir = test::scratch_dir("voice_steps");
-  audio::write_wav_file(dir / "hello.wav", audio::PcmBuffer{16000, 1, test::speech("Hello there", 16000)});
+  audio::write_wav_file(dir / "hello.wav",
+                        audio::PcmBuffer{16000, 1, test::speech("Hello there", 16000)});
   std::size_t frames_before = 0;
   double t_before = 0;
-  const auto r = run({.name = "steps", .description = "d", .agents = {agent_},
-                      .script = {[&](ScenarioState&) { frames_before = agent_->frames_received(); }, silence(1.0),
-                                 [&](ScenarioState& s) {
-                                   require(agent_->frames_received() - frames_before == 50, "1 s of silence is 50 frames");
-                                   t_before = std::chrono::duration<double>(s.voice_session()->clock().now()).count();
-                                 },
-                                 sleep(0.5),
-                                 [&](ScenarioState& s) {
-                                   const double t = std::chrono::duration<double>(s.voice_session()->clock().now()).count();
-                                   require(std::abs(t - t_before - 0.5) < 1e-9, "sleep lets 0.5 s pass");
-                                 },
-                                 dtmf("12"), play_audio(dir / "hello.wav"), agent(), succeed()},
-                      .clock = std::make_shared<VirtualClock>()});
+  const auto r = run(
+      {.name = "steps",
+       .description = "d",
+       .agents = {agent_},
+       .script = {[&](ScenarioState&) { frames_before = agent_->frames_received(); }, silence(1.0),
+                  [&](ScenarioState& s) {
+                    require(agent_->frames_received() - frames_before == 50,
+                            "1 s of silence is 50 frames");
+                    t_before =
+                        std::chrono::duration<double>(s.voice_session()->clock().now()).count();
+                  },
+                  sleep(0.5),
+                  [&](ScenarioState& s) {
+                    const double t =
+                        std::chrono::duration<double>(s.voice_session()->clock().now()).count();
+                    require(std::abs(t - t_before - 0.5) < 1e-9, "sleep lets 0.5 s pass");
+                  },
+                  dtmf("12"), play_audio(dir / "hello.wav"), agent(), succeed()},
+       .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   // The in-band tones are on the user track, where a detector finds them.
   std::string heard;
   for (const auto& d : audio::detect_dtmf(r.recording.user, 24000)) heard += d.digit;
   EXPECT_EQ(heard, "12");
   bool sent = false;
-  for (const auto& e : r.timeline) sent |= e.type == "dtmf_sent" && e.metadata["native"] == false && e.metadata["digits"] == "12";
+  for (const auto& e : r.timeline)
+    sent |= e.type == "dtmf_sent" && e.metadata["native"] == false && e.metadata["digits"] == "12";
   EXPECT_TRUE(sent);
   ASSERT_EQ(r.messages.size(), 2u);  // tones are not a message; hello.wav and the reply are
   EXPECT_EQ(r.messages[0].role, Role::user);
@@ -210,20 +251,26 @@ TEST(VoiceSteps, SilenceSleepDtmfAndPlayAudio) {
 
 TEST(VoiceSteps, ScriptedLinesUseTheSimulatorsVoiceWithPerLineOverrides) {
   std::vector<std::string> styles;
-  register_tts_provider("probe", [&](std::string_view text, std::string_view voice, const SpeechOptions& o) {
-    styles.push_back(std::string(voice) + "|" + o.instructions.value_or("-"));
-    audio::AudioChunk c;
-    c.samples = test::speech(std::string(text), 24000);
-    return c;
-  });
+  register_tts_provider("probe",
+                        [&](std::string_view text, std::string_view voice, const SpeechOptions& o) {
+                          styles.push_back(std::string(voice) + "|" + o.instructions.value_or("-"));
+                          audio::AudioChunk c;
+                          c.samples = test::speech(std::string(text), 24000);
+                          return c;
+                        });
   int louder = 0;
-  auto sim = user_simulator({.voice = "probe/calm", .audio_effects = {[&](std::span<const std::int16_t> x, int) {
-                               ++louder;
-                               return std::vector<std::int16_t>(x.begin(), x.end());
-                             }}});
-  const auto r = run({.name = "voices", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(ten_turn_agent()), sim},
+  auto sim = user_simulator(
+      {.voice = "probe/calm", .audio_effects = {[&](std::span<const std::int16_t> x, int) {
+                                ++louder;
+                                return std::vector<std::int16_t>(x.begin(), x.end());
+                              }}});
+  const auto r = run({.name = "voices",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(ten_turn_agent()), sim},
                       .script = {user(kUserLines[0]), agent(),
-                                 user(kUserLines[1], {.voice = "probe/angry", .voice_style = "shout", .audio_effects = std::vector<AudioEffect>{}}),
+                                 user(kUserLines[1], {.voice = "probe/angry",
+                                                      .voice_style = "shout",
+                                                      .audio_effects = std::vector<AudioEffect>{}}),
                                  agent(), succeed()},
                       .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
@@ -239,11 +286,17 @@ TEST(VoiceSteps, StepsNeedAVoiceRunAndRefuseUrls) {
    public:
     AgentReply call(const AgentInput&) override { return "ok"; }
   };
-  const auto r = run({.name = "text", .description = "d", .agents = {std::make_shared<Text>()}, .script = {dtmf("1")}});
+  const auto r = run({.name = "text",
+                      .description = "d",
+                      .agents = {std::make_shared<Text>()},
+                      .script = {dtmf("1")}});
   EXPECT_FALSE(r.success);
   EXPECT_NE(r.reasoning.find("does not support dtmf()"), std::string::npos) << r.reasoning;
-  const auto url = run({.name = "url", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>()},
-                        .script = {play_audio("http://127.0.0.1:9/x.wav")}, .clock = std::make_shared<VirtualClock>()});
+  const auto url = run({.name = "url",
+                        .description = "d",
+                        .agents = {std::make_shared<LoopbackVoiceAgent>()},
+                        .script = {play_audio("http://127.0.0.1:9/x.wav")},
+                        .clock = std::make_shared<VirtualClock>()});
   EXPECT_FALSE(url.success);
   EXPECT_NE(url.reasoning.find("looks like a URL"), std::string::npos) << url.reasoning;
   EXPECT_THROW(dtmf("12x"), std::invalid_argument);
@@ -259,8 +312,10 @@ LoopbackOptions storyteller() {
     return c;
   });
   o.voice = "tone/steady";
-  o.replies = {"Once upon a time there was a small town by the sea where every house was painted blue and green",
-               "Okay, stopping. What would you like instead?"};
+  o.replies = {
+      "Once upon a time there was a small town by the sea where every house was painted blue and "
+      "green",
+      "Okay, stopping. What would you like instead?"};
   o.response_delays = {400ms};
   o.reaction_time = 230ms;
   return o;
@@ -268,15 +323,20 @@ LoopbackOptions storyteller() {
 
 TEST(Interrupt, BargeInIsObservedAndItsResponseTimeMeasuredFromTheAudio) {
   auto bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
-  const auto r = run({.name = "barge-in", .description = "d", .agents = {bot},
-                      .script = {user("Tell me a long story"), interrupt("Wait, stop please", {.after_seconds = 1.5}), agent(), succeed()},
-                      .clock = std::make_shared<VirtualClock>()});
+  const auto r =
+      run({.name = "barge-in",
+           .description = "d",
+           .agents = {bot},
+           .script = {user("Tell me a long story"),
+                      interrupt("Wait, stop please", {.after_seconds = 1.5}), agent(), succeed()},
+           .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   ASSERT_EQ(r.messages.size(), 4u);
   EXPECT_EQ(r.messages[1].role, Role::assistant);
   EXPECT_EQ(r.messages[2].role, Role::user);
   EXPECT_EQ(r.messages[3].text().rfind("Okay, stopping.", 0), 0u) << r.messages[3].text();
-  EXPECT_LT(r.messages[1].text().size(), storyteller().replies[0].size()) << "the story's transcript stops where it was cut";
+  EXPECT_LT(r.messages[1].text().size(), storyteller().replies[0].size())
+      << "the story's transcript stops where it was cut";
   const VoiceEvent* interrupt_event = nullptr;
   for (const auto& e : r.timeline) {
     if (e.type == "user_interrupt") interrupt_event = &e;
@@ -285,26 +345,34 @@ TEST(Interrupt, BargeInIsObservedAndItsResponseTimeMeasuredFromTheAudio) {
   EXPECT_EQ(interrupt_event->metadata["native"], false);
   EXPECT_EQ(interrupt_event->metadata["outcome"], "agent_stopped");
   ASSERT_EQ(r.latency.interrupt_response_times.size(), 1u);
-  std::cout << "[          ] interrupt response time " << r.latency.interrupt_response_times[0] * 1000 << " ms (injected 230 ms)\n";
+  std::cout << "[          ] interrupt response time "
+            << r.latency.interrupt_response_times[0] * 1000 << " ms (injected 230 ms)\n";
   ASSERT_EQ(bot->barge_ins().size(), 1u);
   EXPECT_NEAR(r.latency.interrupt_response_times[0], 0.230, 0.005);
   // On the real clock too, within 5 ms of the injected reaction.
   auto real_bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
-  const auto real = run({.name = "barge-in, real time", .description = "d", .agents = {real_bot},
-                         .script = {user("Tell me a story"), interrupt("Stop", {.after_seconds = 0.8})}});
+  const auto real =
+      run({.name = "barge-in, real time",
+           .description = "d",
+           .agents = {real_bot},
+           .script = {user("Tell me a story"), interrupt("Stop", {.after_seconds = 0.8})}});
   ASSERT_EQ(real.latency.interrupt_response_times.size(), 1u) << real.reasoning;
   EXPECT_NEAR(real.latency.interrupt_response_times[0], 0.230, 0.005);
   // The agent's story was cut where it stopped being heard: its segment is marked truncated.
   bool truncated = false;
-  for (const auto& s : r.recording.segments) truncated |= s.speaker == Speaker::agent && s.transcript_truncated;
+  for (const auto& s : r.recording.segments)
+    truncated |= s.speaker == Speaker::agent && s.transcript_truncated;
   EXPECT_TRUE(truncated);
 }
 
 TEST(Interrupt, NativeInterruptCutsTheAgentAtOnce) {
   auto bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
   bot->enable_native_interrupt();
-  const auto r = run({.name = "native", .description = "d", .agents = {bot},
-                      .script = {user("Tell me a long story"), interrupt("Stop", {.after_seconds = 1.0}), agent(), succeed()},
+  const auto r = run({.name = "native",
+                      .description = "d",
+                      .agents = {bot},
+                      .script = {user("Tell me a long story"),
+                                 interrupt("Stop", {.after_seconds = 1.0}), agent(), succeed()},
                       .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   for (const auto& e : r.timeline) {
@@ -319,34 +387,45 @@ TEST(Interrupt, NativeInterruptCutsTheAgentAtOnce) {
 
 TEST(Interrupt, AfterWordsWaitsForTheStreamingTranscriptAndNeedsIt) {
   auto bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
-  const auto r = run({.name = "words", .description = "d", .agents = {bot},
+  const auto r = run({.name = "words",
+                      .description = "d",
+                      .agents = {bot},
                       .script = {user("Tell me a story"), interrupt("Stop", {.after_words = 4}),
                                  [](ScenarioState& s) {
                                    const auto partial = s.messages()[1].text();
-                                   require(partial.rfind("Once upon a time", 0) == 0, "interrupted after the 4th word: " + partial);
+                                   require(partial.rfind("Once upon a time", 0) == 0,
+                                           "interrupted after the 4th word: " + partial);
                                  },
                                  agent(), succeed()},
                       .clock = std::make_shared<VirtualClock>()});
   EXPECT_TRUE(r.success) << r.reasoning;
   auto quiet = storyteller();
   quiet.stream_transcripts = false;
-  const auto unsupported = run({.name = "no transcripts", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(quiet)},
-                                .script = {user("Tell me a story"), interrupt("Stop", {.after_words = 4})},
-                                .clock = std::make_shared<VirtualClock>()});
+  const auto unsupported =
+      run({.name = "no transcripts",
+           .description = "d",
+           .agents = {std::make_shared<LoopbackVoiceAgent>(quiet)},
+           .script = {user("Tell me a story"), interrupt("Stop", {.after_words = 4})},
+           .clock = std::make_shared<VirtualClock>()});
   EXPECT_FALSE(unsupported.success);
-  EXPECT_NE(unsupported.reasoning.find("does not support streaming transcripts"), std::string::npos) << unsupported.reasoning;
+  EXPECT_NE(unsupported.reasoning.find("does not support streaming transcripts"), std::string::npos)
+      << unsupported.reasoning;
 }
 
 TEST(VoiceRun, OnTheRealClockLatencyIsWithin5msOfTruth) {
   LoopbackOptions o;
   o.replies = {"Okay.", "Sure thing.", "Got it."};
   o.response_delays = {420ms, 610ms, 530ms};
-  const auto r = run({.name = "real time", .description = "d", .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
-                      .script = {user("Hi"), agent(), user("Yes"), agent(), user("Bye"), agent(), succeed()}});
+  const auto r =
+      run({.name = "real time",
+           .description = "d",
+           .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+           .script = {user("Hi"), agent(), user("Yes"), agent(), user("Bye"), agent(), succeed()}});
   ASSERT_TRUE(r.success) << r.reasoning;
   ASSERT_EQ(r.latency.response_latencies.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    const double truth = std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
+    const double truth =
+        std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
     EXPECT_NEAR(r.latency.response_latencies[i], truth, 0.005) << i;
   }
 }

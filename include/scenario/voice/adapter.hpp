@@ -164,7 +164,6 @@ class VoiceSession {
   audio::AudioChunk reply_audio_;
   std::string reply_transcript_;
   std::vector<ToolCall> reply_tool_calls_;
-  bool agent_speaking_ = false;
   bool stopped_ = false;
   std::chrono::nanoseconds first_audio_at_{-1};
   bool turn_ended_ = false;

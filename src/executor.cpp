@@ -98,15 +98,19 @@ std::optional<std::size_t> Executor::next_agent_for_role(AgentRole role) const {
 
 AgentInput Executor::input_for(std::size_t index, std::optional<JudgmentRequest> judgment,
                                const ScenarioState* state) const {
-  return AgentInput{state_.thread_id_, state_.messages_, pending_messages_[index],
-                    std::move(judgment), state};
+  std::vector<Message> fresh;
+  fresh.reserve(pending_messages_[index].size());
+  for (const std::size_t i : pending_messages_[index]) fresh.push_back(state_.messages_[i]);
+  return AgentInput{state_.thread_id_, state_.messages_, std::move(fresh), std::move(judgment),
+                    state};
 }
 
 void Executor::add_message(Message message, std::optional<std::size_t> from_agent) {
   if (verbose_) print_line(format_message(message, console_style_for_stdout()));
-  state_.messages_.push_back(message);
+  const std::size_t position = state_.messages_.size();
+  state_.messages_.push_back(std::move(message));
   for (std::size_t i = 0; i < pending_messages_.size(); ++i) {
-    if (!from_agent || *from_agent != i) pending_messages_[i].push_back(message);
+    if (!from_agent || *from_agent != i) pending_messages_[i].push_back(position);
   }
 }
 
@@ -117,12 +121,8 @@ std::vector<Message> Executor::rollback_messages_to(long index) {
                                state_.messages_.end());
   state_.messages_.resize(cut);
   // Agents must not see removed messages as new either.
-  for (auto& pending : pending_messages_) {
-    std::erase_if(pending, [&](const Message& m) {
-      return std::any_of(removed.begin(), removed.end(),
-                         [&](const Message& r) { return r.to_json() == m.to_json(); });
-    });
-  }
+  for (auto& pending : pending_messages_)
+    std::erase_if(pending, [&](std::size_t i) { return i >= cut; });
   return removed;
 }
 
@@ -349,7 +349,8 @@ std::optional<ScenarioResult> Executor::voice_interrupt(const std::string& conte
   if (!pending_agents_[index]) new_turn();
   pending_agents_[index] = false;
   // The agent first hears what it has not heard yet (the line it is about to answer).
-  for (const auto& m : pending_messages_[index]) {
+  for (const std::size_t i : pending_messages_[index]) {
+    const Message& m = state_.messages_[i];
     if (m.role != Role::user || m.extra.value("x_scenario_spoken", false)) continue;
     audio::AudioChunk speech;
     for (const auto& p : m.parts) {

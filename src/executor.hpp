@@ -84,7 +84,8 @@ class Executor {
   VoiceAgentAdapter* voice_adapter_ = nullptr;
   std::vector<AgentRole> pending_roles_;
   std::vector<bool> pending_agents_;
-  std::vector<std::vector<Message>> pending_messages_;
+  /// Per agent: positions in the conversation of the messages it has not seen yet.
+  std::vector<std::vector<std::size_t>> pending_messages_;
   std::vector<std::string> checkpoint_passed_;
   std::optional<Background> background_;
   std::chrono::steady_clock::time_point started_;

@@ -29,10 +29,15 @@ void LoopbackVoiceAgent::interrupt() {
   speaking_until_ = std::min(speaking_until_, now);
 }
 
+void LoopbackVoiceAgent::send_dtmf(std::string_view digits) {
+  if (!native_dtmf_) VoiceAgentAdapter::send_dtmf(digits);
+  dtmf_received_ += digits;
+}
+
 AdapterCapabilities LoopbackVoiceAgent::capabilities() const {
   return {.streaming_transcripts = options_.stream_transcripts,
           .native_vad = true,
-          .dtmf = false,
+          .dtmf = native_dtmf_,
           .native_interruption = native_interrupt_,
           .input_format = {},
           .output_format = {}};

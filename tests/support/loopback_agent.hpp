@@ -57,6 +57,10 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   /// Turns on the native interrupt (like OpenAI Realtime's response.cancel).
   void enable_native_interrupt() { native_interrupt_ = true; }
   void interrupt() override;
+  /// Declares DTMF as a transport capability (like a Twilio media stream's dtmf event).
+  void enable_native_dtmf() { native_dtmf_ = true; }
+  void send_dtmf(std::string_view digits) override;
+  const std::string& dtmf_received() const { return dtmf_received_; }
 
  private:
   void feed(std::span<const std::int16_t> samples, std::chrono::nanoseconds first_sample_time);
@@ -80,6 +84,8 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   std::vector<std::chrono::nanoseconds> user_ends_;
   std::size_t frames_received_ = 0;
   bool native_interrupt_ = false;
+  bool native_dtmf_ = false;
+  std::string dtmf_received_;
   std::vector<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>> barge_ins_;
 };
 

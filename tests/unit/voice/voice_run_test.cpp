@@ -281,6 +281,24 @@ TEST(VoiceSteps, ScriptedLinesUseTheSimulatorsVoiceWithPerLineOverrides) {
   EXPECT_EQ(mono.size(), r.recording.user.size());
 }
 
+TEST(VoiceSteps, DtmfIsSentNativelyWhenTheAdapterDeclaresIt) {
+  auto bot = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
+  bot->enable_native_dtmf();
+  ASSERT_TRUE(bot->capabilities().dtmf);
+  const auto r = run({.name = "native dtmf",
+                      .description = "d",
+                      .agents = {bot},
+                      .script = {dtmf("5#"), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  EXPECT_EQ(bot->dtmf_received(), "5#");
+  EXPECT_TRUE(audio::detect_dtmf(r.recording.user, 24000).empty())
+      << "no in-band tones when the transport carries DTMF";
+  bool sent = false;
+  for (const auto& e : r.timeline) sent |= e.type == "dtmf_sent" && e.metadata["native"] == true;
+  EXPECT_TRUE(sent);
+}
+
 TEST(VoiceSteps, StepsNeedAVoiceRunAndRefuseUrls) {
   class Text : public AgentAdapter {
    public:

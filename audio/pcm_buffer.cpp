@@ -19,8 +19,8 @@ std::vector<std::int16_t> downmix_to_mono(const PcmBuffer& buffer) {
   return mono;
 }
 
-PcmBuffer interleave_stereo(const std::vector<std::int16_t>& left,
-                            const std::vector<std::int16_t>& right, int sample_rate) {
+PcmBuffer interleave_stereo(std::span<const std::int16_t> left, std::span<const std::int16_t> right,
+                            int sample_rate) {
   PcmBuffer out;
   out.sample_rate = sample_rate;
   out.channels = 2;

@@ -258,13 +258,18 @@ WavFile read_wav_file(const std::filesystem::path& path) {
   return read_wav(bytes);
 }
 
-std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format) {
-  if (pcm.channels < 1 || pcm.channels > 8 || pcm.sample_rate <= 0) {
+namespace {
+
+// RIFF/WAVE header up to and including the "data" chunk header; the RIFF size assumes nothing
+// follows the data but its pad byte.
+std::vector<std::uint8_t> wav_header(int channels, int sample_rate, WavSampleFormat format,
+                                     std::size_t frames) {
+  if (channels < 1 || channels > 8 || sample_rate <= 0) {
     throw UnsupportedFormatError("WAV writer: need 1..8 channels and a positive rate");
   }
   const std::size_t bps = bytes_per_sample(format);
-  const std::size_t data_bytes = pcm.samples.size() * bps;
-  const bool extensible = pcm.channels > 2 || format == WavSampleFormat::pcm24;
+  const std::size_t data_bytes = frames * static_cast<std::size_t>(channels) * bps;
+  const bool extensible = channels > 2 || format == WavSampleFormat::pcm24;
   std::uint16_t tag = kFormatPcm;
   if (format == WavSampleFormat::float32) tag = kFormatFloat;
   if (format == WavSampleFormat::mulaw) tag = kFormatMulaw;
@@ -273,17 +278,17 @@ std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format
   const std::uint32_t fmt_size = extensible ? 40 : (companded || tag == kFormatFloat ? 18 : 16);
 
   std::vector<std::uint8_t> v;
-  v.reserve(44 + data_bytes + 32);
+  v.reserve(80);
   put_tag(v, "RIFF");
   put32(v, 0);  // patched below
   put_tag(v, "WAVE");
   put_tag(v, "fmt ");
   put32(v, fmt_size);
   put16(v, extensible ? kFormatExtensible : tag);
-  put16(v, static_cast<std::uint16_t>(pcm.channels));
-  put32(v, static_cast<std::uint32_t>(pcm.sample_rate));
-  put32(v, static_cast<std::uint32_t>(pcm.sample_rate * pcm.channels * static_cast<int>(bps)));
-  put16(v, static_cast<std::uint16_t>(pcm.channels * static_cast<int>(bps)));
+  put16(v, static_cast<std::uint16_t>(channels));
+  put32(v, static_cast<std::uint32_t>(sample_rate));
+  put32(v, static_cast<std::uint32_t>(sample_rate * channels * static_cast<int>(bps)));
+  put16(v, static_cast<std::uint16_t>(channels * static_cast<int>(bps)));
   put16(v, static_cast<std::uint16_t>(bps * 8));
   if (extensible) {
     put16(v, 22);
@@ -299,10 +304,22 @@ std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format
   if (companded || tag == kFormatFloat) {
     put_tag(v, "fact");
     put32(v, 4);
-    put32(v, static_cast<std::uint32_t>(pcm.frames()));
+    put32(v, static_cast<std::uint32_t>(frames));
   }
   put_tag(v, "data");
   put32(v, static_cast<std::uint32_t>(data_bytes));
+  const auto riff_size = static_cast<std::uint32_t>(v.size() - 8 + data_bytes + (data_bytes & 1U));
+  for (int i = 0; i < 4; ++i)
+    v[4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(riff_size >> (8 * i));
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format) {
+  std::vector<std::uint8_t> v = wav_header(pcm.channels, pcm.sample_rate, format, pcm.frames());
+  const std::size_t data_bytes = pcm.samples.size() * bytes_per_sample(format);
+  v.reserve(v.size() + data_bytes + 1);
   for (const std::int16_t s : pcm.samples) {
     switch (format) {
       case WavSampleFormat::pcm8:
@@ -338,9 +355,6 @@ std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm, WavSampleFormat format
     }
   }
   if (data_bytes & 1U) v.push_back(0);  // RIFF pad byte
-  const auto riff_size = static_cast<std::uint32_t>(v.size() - 8);
-  for (int i = 0; i < 4; ++i)
-    v[4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(riff_size >> (8 * i));
   return v;
 }
 
@@ -351,6 +365,31 @@ void write_wav_file(const std::filesystem::path& path, const PcmBuffer& pcm,
   if (!out) throw WavFormatError("WAV: cannot create '" + path.string() + "'");
   out.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw WavFormatError("WAV: failed writing '" + path.string() + "'");
+}
+
+void write_wav_stereo_file(const std::filesystem::path& path, std::span<const std::int16_t> left,
+                           std::span<const std::int16_t> right, int sample_rate) {
+  const std::size_t frames = std::max(left.size(), right.size());
+  const auto header = wav_header(2, sample_rate, WavSampleFormat::pcm16, frames);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw WavFormatError("WAV: cannot create '" + path.string() + "'");
+  out.write(reinterpret_cast<const char*>(header.data()),
+            static_cast<std::streamsize>(header.size()));
+  // Interleave a block at a time: a long call is never held twice in memory.
+  constexpr std::size_t kBlock = 1 << 15;
+  std::vector<std::uint8_t> block;
+  block.reserve(kBlock * 4);
+  for (std::size_t at = 0; at < frames && out; at += kBlock) {
+    block.clear();
+    const std::size_t end = std::min(frames, at + kBlock);
+    for (std::size_t i = at; i < end; ++i) {
+      put16(block, static_cast<std::uint16_t>(i < left.size() ? left[i] : 0));
+      put16(block, static_cast<std::uint16_t>(i < right.size() ? right[i] : 0));
+    }
+    out.write(reinterpret_cast<const char*>(block.data()),
+              static_cast<std::streamsize>(block.size()));
+  }
   if (!out) throw WavFormatError("WAV: failed writing '" + path.string() + "'");
 }
 

@@ -136,8 +136,7 @@ nlohmann::json save_segments(const VoiceRecording& recording, const std::vector<
     j["metadata"] = e.metadata;
     manifest["events"].push_back(j);
   }
-  audio::write_wav_file(inside(root, "full.wav"),
-                        audio::interleave_stereo(recording.user, recording.agent, rate));
+  audio::write_wav_stereo_file(inside(root, "full.wav"), recording.user, recording.agent, rate);
   std::ofstream(inside(root, "manifest.json")) << manifest.dump(2) << "\n";
   return manifest;
 }

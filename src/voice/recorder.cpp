@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "spill_file.hpp"
+
 namespace scenario {
 namespace {
 
@@ -25,8 +27,29 @@ double to_seconds(std::int64_t sample) {
   return static_cast<double>(sample) / kRate;
 }
 
-Recorder::Recorder(std::shared_ptr<Clock> clock) : clock_(std::move(clock)) {
+Recorder::Recorder(std::shared_ptr<Clock> clock, RecorderOptions options)
+    : clock_(std::move(clock)), options_(std::move(options)) {
   if (!clock_) throw std::invalid_argument("a Recorder needs a clock");
+  if (options_.memory_window.count() <= 0)
+    throw std::invalid_argument("RecorderOptions::memory_window must be positive");
+  if (options_.spill_directory.empty())
+    options_.spill_directory = std::filesystem::temp_directory_path();
+}
+
+Recorder::~Recorder() = default;
+
+void Recorder::spill_old(Track& t, std::optional<std::int64_t> hold) {
+  const std::int64_t window = options_.memory_window.count() * kRate;
+  std::int64_t boundary = std::min(t.cursor, to_sample(clock_->now())) - window;
+  if (hold) boundary = std::min(boundary, *hold);
+  boundary = std::min(boundary, t.size());
+  // Move a quarter window at a time: the front erase stays cheap per sample.
+  if (boundary - t.base < window / 4) return;
+  if (!t.spill) t.spill = std::make_unique<detail::SpillFile>(options_.spill_directory);
+  const auto count = static_cast<std::size_t>(boundary - t.base);
+  t.spill->write(t.base, std::span<const std::int16_t>(t.window.data(), count));
+  t.window.erase(t.window.begin(), t.window.begin() + static_cast<std::ptrdiff_t>(count));
+  t.base = boundary;
 }
 
 std::int64_t Recorder::place(Track& t, Speaker who, const audio::AudioChunk& chunk,
@@ -37,9 +60,8 @@ std::int64_t Recorder::place(Track& t, Speaker who, const audio::AudioChunk& chu
     t.new_segment = false;
   }
   const auto end = start + static_cast<std::int64_t>(chunk.samples.size());
-  if (static_cast<std::int64_t>(t.samples.size()) < end)
-    t.samples.resize(static_cast<std::size_t>(end), 0);
-  std::copy(chunk.samples.begin(), chunk.samples.end(), t.samples.begin() + start);
+  if (t.size() < end) t.window.resize(static_cast<std::size_t>(end - t.base), 0);
+  std::copy(chunk.samples.begin(), chunk.samples.end(), t.window.begin() + (start - t.base));
   t.cursor = end;
   Segment& seg = t.segments.back();
   seg.end = to_seconds(end);
@@ -52,22 +74,25 @@ std::int64_t Recorder::place(Track& t, Speaker who, const audio::AudioChunk& chu
 void Recorder::user_audio(const audio::AudioChunk& chunk,
                           std::optional<std::chrono::nanoseconds> sent_at) {
   place(user_, Speaker::user, chunk, to_sample(sent_at.value_or(clock_->now())));
+  spill_old(user_, std::nullopt);
 }
 
 std::chrono::nanoseconds Recorder::agent_audio(const audio::AudioChunk& chunk,
                                                std::optional<std::chrono::nanoseconds> arrived_at) {
   const auto start =
       place(agent_, Speaker::agent, chunk, to_sample(arrived_at.value_or(clock_->now())));
+  spill_old(agent_, agent_hold_);
   return std::chrono::nanoseconds(start * 1'000'000'000LL / kRate);
 }
 
 std::chrono::nanoseconds Recorder::cut_agent(std::optional<std::chrono::nanoseconds> at) {
-  const std::int64_t cut = to_sample(at.value_or(clock_->now()));
-  const auto size = static_cast<std::int64_t>(agent_.samples.size());
+  // What has left memory was heard long ago: a cut cannot reach it.
+  const std::int64_t cut = std::max(agent_.base, to_sample(at.value_or(clock_->now())));
+  const auto size = agent_.size();
   std::int64_t dropped = 0;
   if (size > cut) {
     dropped = size - cut;
-    agent_.samples.resize(static_cast<std::size_t>(cut));
+    agent_.window.resize(static_cast<std::size_t>(cut - agent_.base));
   }
   agent_.cursor = std::min(agent_.cursor, cut);
   if (dropped > 0) {
@@ -105,18 +130,49 @@ std::chrono::nanoseconds Recorder::agent_playout_end() const {
 }
 
 double Recorder::duration_seconds() const {
-  return to_seconds(
-      static_cast<std::int64_t>(std::max(user_.samples.size(), agent_.samples.size())));
+  return to_seconds(std::max(user_.size(), agent_.size()));
+}
+
+std::int64_t Recorder::agent_sample_count() const noexcept {
+  return agent_.size();
+}
+
+std::span<const std::int16_t> Recorder::agent_samples_from(std::int64_t from) const {
+  if (from < agent_.base) {
+    throw std::logic_error("agent samples before " + std::to_string(agent_.base) +
+                           " have left memory (hold them with keep_agent_from)");
+  }
+  const auto offset = static_cast<std::size_t>(std::min(from, agent_.size()) - agent_.base);
+  return std::span<const std::int16_t>(agent_.window).subspan(offset);
+}
+
+SampleTrack Recorder::snapshot(const Track& t, std::int64_t frames) const {
+  if (!t.spill && user_.base == 0 && agent_.base == 0) {
+    std::vector<std::int16_t> samples(t.window);
+    samples.resize(static_cast<std::size_t>(frames), 0);
+    return SampleTrack(std::move(samples));
+  }
+  // A copy of the spilled part plus the window in a fresh file: the recorder's own spill file
+  // keeps changing while the call goes on, the snapshot must not.
+  detail::SpillFile copy(options_.spill_directory);
+  std::vector<std::int16_t> block(std::size_t{1} << 16);
+  for (std::int64_t at = 0; at < t.base; at += static_cast<std::int64_t>(block.size())) {
+    const auto n = static_cast<std::size_t>(
+        std::min<std::int64_t>(static_cast<std::int64_t>(block.size()), t.base - at));
+    t.spill->read(at, std::span(block.data(), n));
+    copy.write(at, std::span<const std::int16_t>(block.data(), n));
+  }
+  copy.write(t.base, t.window);
+  copy.resize(frames);
+  return SampleTrack::map_file(copy.fd(), static_cast<std::size_t>(frames));
 }
 
 VoiceRecording Recorder::recording() const {
   VoiceRecording r;
   r.sample_rate = kRate;
-  r.user = user_.samples;
-  r.agent = agent_.samples;
-  const std::size_t n = std::max(r.user.size(), r.agent.size());
-  r.user.resize(n, 0);
-  r.agent.resize(n, 0);
+  const std::int64_t frames = std::max(user_.size(), agent_.size());
+  r.user = snapshot(user_, frames);
+  r.agent = snapshot(agent_, frames);
   r.segments = segments();
   r.events = events_;
   return r;

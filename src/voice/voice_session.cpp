@@ -261,7 +261,13 @@ Message VoiceSession::collect_reply() {
   // End of turn without a transport signal: VAD on the agent's audio in playout order, so silence
   // frames end a turn as well as an absent stream does.
   audio::VoiceActivityDetector vad(kRate, {.aggressiveness = 2, .hangover = options.hangover});
-  auto fed = static_cast<std::int64_t>(recorder_.agent_samples().size());
+  const std::int64_t origin = recorder_.agent_sample_count();  // VAD positions count from here
+  auto fed = origin;
+  recorder_.keep_agent_from(fed);  // the turn's audio stays in memory for the VAD
+  struct Release {
+    Recorder& r;
+    ~Release() { r.keep_agent_from(std::nullopt); }
+  } release{recorder_};
   std::optional<std::int64_t> speech_end;
   bool heard_speech = false;
   const auto start = clock_->now();
@@ -287,13 +293,14 @@ Message VoiceSession::collect_reply() {
       break;  // nothing more arrived: the stream stopped (or the soft cap was reached)
     }
     handle(*event);
-    const auto agent = recorder_.agent_samples();
-    if (static_cast<std::int64_t>(agent.size()) > fed) {
-      for (const auto& v : vad.push(agent.subspan(static_cast<std::size_t>(fed)))) {
+    const auto fresh = recorder_.agent_samples_from(fed);
+    if (!fresh.empty()) {
+      for (const auto& v : vad.push(fresh)) {
         if (v.kind == audio::VadEvent::Kind::speech_start) heard_speech = true;
-        if (v.kind == audio::VadEvent::Kind::speech_end && heard_speech) speech_end = v.sample;
+        if (v.kind == audio::VadEvent::Kind::speech_end && heard_speech)
+          speech_end = origin + v.sample;
       }
-      fed = static_cast<std::int64_t>(agent.size());
+      fed += static_cast<std::int64_t>(fresh.size());
     }
     if (clock_->now() >= cap) {
       capped = true;
@@ -301,11 +308,10 @@ Message VoiceSession::collect_reply() {
     }
   }
   // The caller hears the agent to the end of its speech before the script goes on.
-  std::int64_t audible_end =
-      speech_end.value_or(static_cast<std::int64_t>(recorder_.agent_samples().size()));
+  std::int64_t audible_end = speech_end.value_or(recorder_.agent_sample_count());
   if (!speech_end && !stopped_) {
     for (const auto& v : vad.finish()) {
-      if (v.kind == audio::VadEvent::Kind::speech_end) audible_end = v.sample;
+      if (v.kind == audio::VadEvent::Kind::speech_end) audible_end = origin + v.sample;
     }
   }
   if (!stopped_) clock_->sleep_until(std::max(clock_->now(), time_of(audible_end)));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace scenario::audio {
@@ -25,7 +26,7 @@ std::vector<std::int16_t> downmix_to_mono(const PcmBuffer& buffer);
 
 /// Interleaves two equally long mono signals into a stereo buffer (the shorter one is padded
 /// with silence).
-PcmBuffer interleave_stereo(const std::vector<std::int16_t>& left,
-                            const std::vector<std::int16_t>& right, int sample_rate);
+PcmBuffer interleave_stereo(std::span<const std::int16_t> left, std::span<const std::int16_t> right,
+                            int sample_rate);
 
 }  // namespace scenario::audio

@@ -40,5 +40,9 @@ std::vector<std::uint8_t> write_wav(const PcmBuffer& pcm,
                                     WavSampleFormat format = WavSampleFormat::pcm16);
 void write_wav_file(const std::filesystem::path& path, const PcmBuffer& pcm,
                     WavSampleFormat format = WavSampleFormat::pcm16);
+/// Writes a 16-bit stereo WAV from two channels (the shorter padded with silence), streaming:
+/// memory use does not grow with the length.
+void write_wav_stereo_file(const std::filesystem::path& path, std::span<const std::int16_t> left,
+                           std::span<const std::int16_t> right, int sample_rate);
 
 }  // namespace scenario::audio

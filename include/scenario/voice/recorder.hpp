@@ -15,6 +15,9 @@
 #include "scenario/voice/timeline.hpp"
 
 namespace scenario {
+namespace detail {
+class SpillFile;
+}
 
 /// Records what the caller heard, on the run's clock.
 ///
@@ -22,9 +25,20 @@ namespace scenario {
 /// cursor: it starts when its first chunk arrives and plays at real-time rate, so audio that
 /// arrives faster than real time still occupies its true duration; an interrupt cuts it where it
 /// stopped being heard. Gaps and overlaps are real.
+struct RecorderOptions {
+  /// Audio older than this (behind both the clock and the track's cursor) leaves memory for an
+  /// unlinked temporary file, so a long call's memory stays flat.
+  std::chrono::seconds memory_window{120};
+  /// Where spill files go; empty = the system temporary directory (TMPDIR).
+  std::filesystem::path spill_directory{};
+};
+
 class Recorder {
  public:
-  explicit Recorder(std::shared_ptr<Clock> clock);
+  explicit Recorder(std::shared_ptr<Clock> clock, RecorderOptions options = {});
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
 
   /// User audio leaving for the agent at `sent_at` (default: now). It follows any user audio still
   /// "playing" on the wire. A chunk after a pause starts a new user segment.
@@ -43,30 +57,45 @@ class Recorder {
   void add_transcript(Speaker speaker, const std::string& text);
   void event(VoiceEvent event);
 
-  /// The agent track so far, in playout order (for turn detection).
-  std::span<const std::int16_t> agent_samples() const noexcept { return agent_.samples; }
+  /// Samples of the agent track so far, in playout order.
+  std::int64_t agent_sample_count() const noexcept;
+  /// The agent track from sample `from` on (for turn detection). `from` must not be older than
+  /// the memory window unless held with keep_agent_from().
+  std::span<const std::int16_t> agent_samples_from(std::int64_t from) const;
+  /// Keeps agent samples from `from` on in memory (nullopt releases the hold).
+  void keep_agent_from(std::optional<std::int64_t> from) noexcept { agent_hold_ = from; }
   /// When the agent's audio queued so far ends (the playout cursor).
   std::chrono::nanoseconds agent_playout_end() const;
   double duration_seconds() const;
-  /// Left = user, right = agent, both the full duration, with segments and events.
+  /// Left = user, right = agent, both the full duration, with segments and events. Once audio
+  /// has spilled to disk the tracks are a mapped temporary file rather than heap memory.
   VoiceRecording recording() const;
+  /// Samples moved out of memory so far (both tracks).
+  std::int64_t spilled_samples() const noexcept { return user_.base + agent_.base; }
   std::vector<Segment> segments() const;
   const std::vector<VoiceEvent>& events() const noexcept { return events_; }
   const Clock& clock() const noexcept { return *clock_; }
 
  private:
   struct Track {
-    std::vector<std::int16_t> samples;
+    std::vector<std::int16_t> window;  ///< samples [base, base + window.size())
+    std::int64_t base = 0;             ///< samples before it are in `spill`
+    std::unique_ptr<detail::SpillFile> spill;
     std::int64_t cursor = 0;  ///< where the next chunk goes, at the earliest
     std::vector<Segment> segments;
     bool new_segment = true;
+    std::int64_t size() const noexcept { return base + static_cast<std::int64_t>(window.size()); }
   };
   Track& track(Speaker s) { return s == Speaker::user ? user_ : agent_; }
   std::int64_t place(Track& t, Speaker who, const audio::AudioChunk& chunk, std::int64_t at);
+  void spill_old(Track& t, std::optional<std::int64_t> hold);
+  SampleTrack snapshot(const Track& t, std::int64_t frames) const;
 
   std::shared_ptr<Clock> clock_;
+  RecorderOptions options_;
   Track user_;
   Track agent_;
+  std::optional<std::int64_t> agent_hold_;
   std::vector<VoiceEvent> events_;
 };
 

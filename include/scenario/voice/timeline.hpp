@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/voice/sample_track.hpp"
+
 namespace scenario {
 
 /// One event on a voice run's timeline (seconds from the start of the run).
@@ -63,8 +65,8 @@ struct ManifestInfo {
 /// events and latency of the run. Empty for text runs.
 struct VoiceRecording {
   int sample_rate = 24000;
-  std::vector<std::int16_t> user{};
-  std::vector<std::int16_t> agent{};
+  SampleTrack user{};
+  SampleTrack agent{};
   std::vector<Segment> segments{};
   std::vector<VoiceEvent> events{};
   LatencyMetrics latency{};

@@ -35,7 +35,9 @@ TEST(AudioChunk, DurationIsExact) {
 }
 
 TEST(PcmBuffer, DownmixAndInterleave) {
-  const auto stereo = interleave_stereo({100, 200, 300}, {-100, 0}, 8000);
+  const std::vector<std::int16_t> left{100, 200, 300};
+  const std::vector<std::int16_t> right{-100, 0};
+  const auto stereo = interleave_stereo(left, right, 8000);
   EXPECT_EQ(stereo.samples, (std::vector<std::int16_t>{100, -100, 200, 0, 300, 0}));
   EXPECT_EQ(stereo.frames(), 3u);
   EXPECT_EQ(downmix_to_mono(stereo), (std::vector<std::int16_t>{0, 100, 150}));

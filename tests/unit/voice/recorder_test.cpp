@@ -172,5 +172,83 @@ TEST(Artifacts, SegmentsFullRecordingAndManifest) {
   }
 }
 
+// A call of `seconds`: the user speaks in the first half of every 4 s, the agent answers in the
+// second half; every frame different (a counter in the samples), one barge-in cut at 10.5 s.
+void record_call(Recorder& rec, VirtualClock& clock, int seconds) {
+  std::int16_t counter = 0;
+  for (int ms = 0; ms < seconds * 1000; ms += 20) {
+    clock.sleep_until(std::chrono::milliseconds(ms));
+    std::vector<std::int16_t> frame(480);
+    for (auto& s : frame) s = counter++;
+    if (ms % 4000 < 2000) {
+      rec.user_audio(chunk_of(frame, "u"));
+    } else if (ms % 4000 == 2000) {
+      rec.start_turn(Speaker::agent);
+      rec.agent_audio(chunk_of(std::vector<std::int16_t>(frame.begin(), frame.end()), "a"));
+      // The rest of the answer arrives at once, faster than real time.
+      for (int k = 1; k < 100; ++k) rec.agent_audio(chunk_of(frame));
+    }
+    if (ms == 10'500) rec.cut_agent();
+  }
+}
+
+TEST(Recorder, LongCallsSpillToDiskAndRecordTheSameAudio) {
+  const auto spill_dir = test::scratch_dir("recorder-spill");
+  auto clock_a = std::make_shared<VirtualClock>();
+  auto clock_b = std::make_shared<VirtualClock>();
+  Recorder in_memory(clock_a, {.memory_window = std::chrono::seconds(600)});
+  Recorder spilling(clock_b,
+                    {.memory_window = std::chrono::seconds(2), .spill_directory = spill_dir});
+  record_call(in_memory, *clock_a, 40);
+  record_call(spilling, *clock_b, 40);
+
+  EXPECT_EQ(in_memory.spilled_samples(), 0);
+  // All but the last ~2 s (+ a quarter window of slack) of each track left memory.
+  EXPECT_GT(spilling.spilled_samples(), 2 * 24000 * 35);
+  const auto a = in_memory.recording();
+  const auto b = spilling.recording();
+  EXPECT_FALSE(a.user.file_backed());
+  EXPECT_TRUE(b.user.file_backed());
+  ASSERT_EQ(a.user.size(), b.user.size());
+  ASSERT_EQ(a.agent.size(), b.agent.size());
+  EXPECT_TRUE(std::equal(a.user.begin(), a.user.end(), b.user.begin()));
+  EXPECT_TRUE(std::equal(a.agent.begin(), a.agent.end(), b.agent.begin()));
+  EXPECT_EQ(in_memory.segments().size(), spilling.segments().size());
+  // The snapshot does not change when the call goes on (and cuts) after it.
+  const std::vector<std::int16_t> before(b.agent.begin(), b.agent.end());
+  spilling.agent_audio(chunk_of(std::vector<std::int16_t>(24000, 1234)));
+  spilling.cut_agent();
+  EXPECT_TRUE(std::equal(before.begin(), before.end(), b.agent.begin()));
+
+  // Artifacts from a spilled recording are the same files.
+  const auto dir_a = test::scratch_dir("recorder-spill-a");
+  const auto dir_b = test::scratch_dir("recorder-spill-b");
+  const ManifestInfo info{.generated_at = "2026-01-01T00:00:00Z"};
+  save_segments(a, a.segments, a.events, {}, dir_a, info);
+  save_segments(b, b.segments, b.events, {}, dir_b, info);
+  EXPECT_EQ(test::read_bytes(dir_a / "full.wav"), test::read_bytes(dir_b / "full.wav"));
+  EXPECT_EQ(test::read_bytes(dir_a / "manifest.json"), test::read_bytes(dir_b / "manifest.json"));
+  // Spill files never have a name: nothing is left in the spill directory.
+  EXPECT_TRUE(std::filesystem::is_empty(spill_dir));
+}
+
+TEST(Recorder, AHeldRangeStaysInMemoryAndOlderAudioCannotBeRead) {
+  auto clock = std::make_shared<VirtualClock>();
+  Recorder rec(clock, {.memory_window = std::chrono::seconds(1)});
+  rec.keep_agent_from(0);
+  for (int ms = 0; ms < 5000; ms += 20) {
+    clock->sleep_until(std::chrono::milliseconds(ms));
+    rec.agent_audio(chunk_of(std::vector<std::int16_t>(480, 7)));
+  }
+  EXPECT_EQ(rec.agent_samples_from(0).size(), 5u * 24000);
+  rec.keep_agent_from(std::nullopt);
+  for (int ms = 5000; ms < 8000; ms += 20) {
+    clock->sleep_until(std::chrono::milliseconds(ms));
+    rec.agent_audio(chunk_of(std::vector<std::int16_t>(480, 7)));
+  }
+  EXPECT_THROW(rec.agent_samples_from(0), std::logic_error);
+  EXPECT_EQ(rec.recording().agent.size(), 8u * 24000);
+}
+
 }  // namespace
 }  // namespace scenario

@@ -175,6 +175,10 @@ VoiceRecording Recorder::recording() const {
   r.agent = snapshot(agent_, frames);
   r.segments = segments();
   r.events = events_;
+  // Events are recorded when they are known, not always in time order (a barge-in is stamped
+  // with its onset once the agent's reaction has been seen).
+  std::stable_sort(r.events.begin(), r.events.end(),
+                   [](const VoiceEvent& a, const VoiceEvent& b) { return a.time < b.time; });
   return r;
 }
 

@@ -87,6 +87,7 @@ Step dtmf(std::string digits) {
                         .metadata = {{"digits", digits}, {"native", native}}});
         if (native) {
           session.adapter().send_dtmf(digits);
+          session.note_user_input(session.clock().now());
         } else {
           audio::AudioChunk tones;
           tones.samples =

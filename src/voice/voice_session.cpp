@@ -106,12 +106,26 @@ void VoiceSession::handle(const TransportEvent& e) {
       break;
     case TransportEvent::Kind::error:
       throw VoiceTurnError(adapter_.name() + " reported an error: " + e.text);
+    case TransportEvent::Kind::note:
+      recorder_.event({.time = seconds_of(e.at), .type = e.text, .metadata = e.data});
+      break;
+    case TransportEvent::Kind::hangup:
+      hung_up_ = e.text;
+      turn_ended_ = true;
+      recorder_.event({.time = seconds_of(e.at),
+                       .type = "agent_hung_up",
+                       .metadata = {{"adapter", adapter_.name()}, {"reason", e.text}}});
+      break;
   }
 }
 
 std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audio) {
   // Frames leave on absolute deadlines t0 + k·20 ms (no drift); agent events that arrive while
   // the user is talking are handled in between, so barge-ins and overlaps are real.
+  if (hung_up_) {
+    throw VoiceTurnError("cannot speak: the call has ended (" + adapter_.name() +
+                         " hung up: " + *hung_up_ + ")");
+  }
   const auto t0 = clock_->now();
   std::size_t k = 0;
   for (std::size_t pos = 0; pos < audio.samples.size(); pos += kFrame, ++k) {
@@ -256,6 +270,8 @@ Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech,
 
 Message VoiceSession::collect_reply() {
   const auto& options = adapter_.turn_options();
+  if (hung_up_)
+    throw VoiceTurnError("the call has ended: " + adapter_.name() + " hung up (" + *hung_up_ + ")");
   reset_reply();
 
   // End of turn without a transport signal: VAD on the agent's audio in playout order, so silence
@@ -307,6 +323,9 @@ Message VoiceSession::collect_reply() {
       break;
     }
   }
+  if (hung_up_ && first_audio_at_.count() < 0) {
+    throw VoiceTurnError(adapter_.name() + " hung up without answering (" + *hung_up_ + ")");
+  }
   // The caller hears the agent to the end of its speech before the script goes on.
   std::int64_t audible_end = speech_end.value_or(recorder_.agent_sample_count());
   if (!speech_end && !stopped_) {
@@ -317,10 +336,11 @@ Message VoiceSession::collect_reply() {
   if (!stopped_) clock_->sleep_until(std::max(clock_->now(), time_of(audible_end)));
   recorder_.event({.time = seconds_of(time_of(audible_end)),
                    .type = "agent_stop_speaking",
-                   .metadata = {{"ended_by", turn_ended_ ? "transport"
-                                             : stopped_  ? "agent_stopped"
-                                             : capped    ? "turn_cap"
-                                                         : "vad"}}});
+                   .metadata = {{"ended_by", hung_up_      ? "hangup"
+                                             : turn_ended_ ? "transport"
+                                             : stopped_    ? "agent_stopped"
+                                             : capped      ? "turn_cap"
+                                                           : "vad"}}});
 
   return reply_message();
 }

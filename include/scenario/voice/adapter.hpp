@@ -51,7 +51,12 @@ struct TransportEvent {
     tool_call,
     tool_result,
     dtmf,
-    error
+    error,
+    /// Something worth reviewing on the timeline (a mark played, a malformed message skipped):
+    /// recorded as an event of type `text` with `data` as metadata.
+    note,
+    /// The agent ended the call (closed its connection): the turn ends, later turns fail.
+    hangup
   };
   Kind kind = Kind::audio;
   std::chrono::nanoseconds at{0};
@@ -146,6 +151,9 @@ class VoiceSession {
   void handle(const TransportEvent& event);
 
   std::chrono::nanoseconds user_transmission_end() const noexcept { return user_end_; }
+  /// User input that is not audio (a native key press) ended at `at`: the agent's next answer is
+  /// timed from here.
+  void note_user_input(std::chrono::nanoseconds at) noexcept { user_end_ = at; }
   std::vector<VoiceEvent> events() const { return recorder_.events(); }
 
  private:
@@ -165,6 +173,7 @@ class VoiceSession {
   std::string reply_transcript_;
   std::vector<ToolCall> reply_tool_calls_;
   bool stopped_ = false;
+  std::optional<std::string> hung_up_{};  ///< why the call ended, once the agent hung up
   std::chrono::nanoseconds first_audio_at_{-1};
   bool turn_ended_ = false;
 };

@@ -1,0 +1,169 @@
+#pragma once
+// The one WsConnection implementation, over a plain or TLS Beast stream. Included by the client
+// and server translation units only (heavy headers).
+
+#include <utility>  // before asio (Boost 1.74 + GCC 12)
+
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <deque>
+
+#include "scenario/net/websocket.hpp"
+
+namespace scenario::net::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class Stream>
+class BeastConnection final : public WsConnection,
+                              public std::enable_shared_from_this<BeastConnection<Stream>> {
+ public:
+  explicit BeastConnection(websocket::stream<Stream> ws) : ws_(std::move(ws)) {}
+
+  void start(WsHandlers handlers) override {
+    asio::dispatch(ws_.get_executor(),
+                   [self = this->shared_from_this(), h = std::move(handlers)]() mutable {
+                     self->handlers_ = std::move(h);
+                     self->read();
+                   });
+  }
+
+  void send(std::string data, bool binary) override {
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    asio::post(ws_.get_executor(),
+               [self = this->shared_from_this(), d = std::move(data), binary]() mutable {
+                 if (self->close_requested_ || self->finished_) {
+                   self->queued_.fetch_sub(1, std::memory_order_relaxed);
+                   return;
+                 }
+                 self->queue_.emplace_back(std::move(d), binary);
+                 if (!self->writing_) self->write_next();
+               });
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), code,
+                                    r = std::move(reason)]() mutable {
+      if (self->close_requested_ || self->finished_) return;
+      self->close_requested_ = true;
+      self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), r);
+      if (!self->writing_) self->do_close();
+    });
+  }
+
+  std::size_t queued() const override { return queued_.load(std::memory_order_relaxed); }
+
+  void post(std::function<void()> fn) override { asio::post(ws_.get_executor(), std::move(fn)); }
+
+  void run_at(std::chrono::steady_clock::time_point deadline, std::function<void()> fn) override {
+    auto timer = std::make_shared<asio::steady_timer>(ws_.get_executor(), deadline);
+    timer->async_wait(
+        [self = this->shared_from_this(), timer, f = std::move(fn)](const beast::error_code& ec) {
+          if (!ec && !self->finished_) f();
+        });
+  }
+
+  bool open() const override { return !finished_.load(); }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) {
+      finish(ec);
+      return;
+    }
+    std::string data = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    if (handlers_.on_message) handlers_.on_message(std::move(data), ws_.got_binary());
+    if (!finished_) read();
+  }
+
+  void write_next() {
+    if (queue_.empty()) {
+      writing_ = false;
+      if (close_requested_ && !closing_) do_close();
+      return;
+    }
+    writing_ = true;
+    ws_.binary(queue_.front().second);
+    ws_.async_write(asio::buffer(queue_.front().first),
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->queue_.pop_front();
+                      self->queued_.fetch_sub(1, std::memory_order_relaxed);
+                      if (ec) {
+                        self->finish(ec);
+                        return;
+                      }
+                      self->write_next();
+                    });
+  }
+
+  void do_close() {
+    closing_ = true;
+    ws_.async_close(close_reason_, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) self->finish(ec);
+      // Otherwise the read loop ends with websocket::error::closed.
+    });
+  }
+
+  void finish(beast::error_code ec) {
+    if (finished_.exchange(true)) return;
+    WsClose info;
+    info.code = static_cast<std::uint16_t>(ws_.reason().code);
+    info.reason = std::string(ws_.reason().reason.c_str());
+    info.by_peer = !closing_;
+    if (ec != websocket::error::closed) info.error = ec.message();
+    queued_.fetch_sub(queue_.size(), std::memory_order_relaxed);
+    queue_.clear();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    if (handlers_.on_close) handlers_.on_close(info);
+    handlers_ = {};  // break cycles through captured owners
+  }
+
+  websocket::stream<Stream> ws_;
+  beast::flat_buffer buffer_;
+  WsHandlers handlers_;
+  std::deque<std::pair<std::string, bool>> queue_;
+  std::atomic<std::size_t> queued_{0};
+  bool writing_ = false;
+  bool close_requested_ = false;
+  bool closing_ = false;
+  std::atomic<bool> finished_{false};
+  websocket::close_reason close_reason_;
+};
+
+/// Ping when idle, give up on a silent peer, bound the handshake and message size.
+template <class Stream>
+void configure(websocket::stream<Stream>& ws, std::chrono::milliseconds idle,
+               std::size_t max_message, bool server) {
+  beast::get_lowest_layer(ws).expires_never();
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = std::chrono::seconds(10);
+  t.idle_timeout = idle;
+  t.keep_alive_pings = true;
+  ws.set_option(t);
+  ws.read_message_max(max_message);
+  ws.auto_fragment(false);
+  const auto field = server ? beast::http::field::server : beast::http::field::user_agent;
+  ws.set_option(
+      websocket::stream_base::decorator([field](auto& m) { m.set(field, "scenario-cpp"); }));
+}
+
+}  // namespace scenario::net::detail

@@ -1,0 +1,364 @@
+#include "ivr_bot.hpp"
+
+#include <atomic>
+
+#include "scenario/audio/dtmf.hpp"
+#include "scenario/audio/g711.hpp"
+#include "scenario/audio/resampler.hpp"
+#include "scenario/audio/vad.hpp"
+#include "scenario/speech.hpp"
+#include "scenario/twilio/media_streams.hpp"
+
+namespace scenario::examples {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kRate = 8000;
+
+const std::map<std::string, std::string> kPrompts = {
+    {"greeting", "Thank you for calling Acme."},
+    {"main", "For billing, press 1. For technical support, press 2. To end the call, press 9."},
+    {"billing", "Billing. Your balance is forty two dollars and fifteen cents, due on the first."},
+    {"billing_options",
+     "To hear your last payment, press 1. For the main menu, press 0. To end the call, press 9."},
+    {"payment", "Your last payment of forty dollars was received on March third."},
+    {"support", "Technical support. Our lines are open from eight to six."},
+    {"support_options", "For the main menu, press 0. To end the call, press 9."},
+    {"invalid", "Sorry, that is not a valid option."},
+    {"speech", "Sorry, I can only understand key presses."},
+    {"reprompt", "Are you still there?"},
+    {"goodbye", "Thank you for calling Acme. Goodbye."},
+};
+
+// μ-law 8 kHz audio of a text, synthesised once per process (many calls say the same things).
+std::shared_ptr<const std::vector<std::uint8_t>> prompt_audio(const std::string& text,
+                                                              const std::string& voice) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const std::vector<std::uint8_t>>> cache;
+  const std::string key = voice + "\n" + text;
+  {
+    std::lock_guard lock(mutex);
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  const auto speech = synthesize(text, voice);
+  const auto narrow = audio::resample(speech.samples, speech.sample_rate, kRate);
+  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(
+      audio::encode_samples(audio::Encoding::mulaw, narrow));
+  std::lock_guard lock(mutex);
+  return cache.emplace(key, std::move(bytes)).first->second;
+}
+
+}  // namespace
+
+struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
+  enum class Menu { main, billing, support };
+
+  Call(const IvrBotOptions& o, std::shared_ptr<net::WsConnection> c)
+      : options(o),
+        connection(std::move(c)),
+        vad(kRate, {.aggressiveness = 2, .hangover = std::chrono::milliseconds(300)}),
+        dtmf(kRate) {}
+
+  const IvrBotOptions& options;
+  std::shared_ptr<net::WsConnection> connection;
+  audio::VoiceActivityDetector vad;
+  audio::DtmfDetector dtmf;
+  std::vector<std::int16_t> pcm;
+  std::string stream_sid;
+  Menu menu = Menu::main;
+  bool ending = false;
+
+  // Playback, paced on absolute deadlines t0 + k·chunk.
+  std::shared_ptr<const std::vector<std::uint8_t>> playing;
+  std::string playing_name;
+  std::size_t play_pos = 0;
+  std::uint64_t play_k = 0;
+  Clock::time_point play_t0;
+  std::uint64_t play_generation = 0;
+  bool speaking = false;
+
+  bool caller_speaking = false;
+  bool digit_in_utterance = false;
+  std::uint64_t input_generation = 0;
+
+  mutable std::mutex log_mutex;
+  IvrCallLog log;
+
+  template <class F>
+  void update_log(F&& f) {
+    std::lock_guard lock(log_mutex);
+    f(log);
+  }
+
+  void on_message(const std::string& text) {
+    twilio::Message m;
+    try {
+      m = twilio::parse(text);
+    } catch (const twilio::ProtocolError& e) {
+      update_log([&](IvrCallLog& l) {
+        ++l.malformed;
+        l.last_error = e.what();
+      });
+      return;
+    }
+    switch (m.event) {
+      case twilio::Event::start:
+        stream_sid = m.start.stream_sid;
+        update_log([&](IvrCallLog& l) {
+          l.stream_sid = m.start.stream_sid;
+          l.call_sid = m.start.call_sid;
+          l.custom_parameters = m.start.custom_parameters;
+        });
+        if (options.greet) speak("greeting", kPrompts.at("greeting") + " " + kPrompts.at("main"));
+        break;
+      case twilio::Event::media:
+        on_media(m.payload);
+        break;
+      case twilio::Event::dtmf:
+        on_digit(m.digit[0], false);
+        break;
+      case twilio::Event::mark:
+        update_log([](IvrCallLog& l) { ++l.mark_echoes; });
+        break;
+      case twilio::Event::stop:
+        update_log([](IvrCallLog& l) { l.stopped = true; });
+        break;
+      case twilio::Event::connected:
+        break;
+      case twilio::Event::clear:
+      case twilio::Event::unknown:
+        update_log([&](IvrCallLog& l) {
+          ++l.malformed;
+          l.last_error = "unexpected event from the caller side: " + m.event_name;
+        });
+        break;
+    }
+  }
+
+  void on_media(const std::vector<std::uint8_t>& payload) {
+    update_log([](IvrCallLog& l) { ++l.media_frames; });
+    pcm.resize(payload.size());
+    audio::mulaw_decode(payload, pcm);
+    if (options.inband_dtmf) {
+      for (const auto& d : dtmf.push(pcm)) on_digit(d.digit, true);
+    }
+    for (const auto& e : vad.push(pcm)) {
+      if (e.kind == audio::VadEvent::Kind::speech_start) {
+        caller_speaking = true;
+        digit_in_utterance = false;
+        ++input_generation;
+        if (speaking) {
+          // Barge-in: stop after the reaction time if the caller is still talking over us.
+          const auto generation = play_generation;
+          connection->run_at(Clock::now() + options.reaction_time, [self = shared_from_this(),
+                                                                    generation] {
+            if (self->speaking && self->play_generation == generation && self->caller_speaking) {
+              self->stop_speaking();
+              self->update_log([](IvrCallLog& l) { ++l.barge_ins; });
+            }
+          });
+        }
+      } else {
+        caller_speaking = false;
+        update_log([](IvrCallLog& l) { ++l.utterances; });
+        if (!digit_in_utterance) respond_later([](Call& c) { c.respond_to_speech(); });
+      }
+    }
+  }
+
+  void on_digit(char digit, bool inband) {
+    digit_in_utterance = true;  // a tone is not speech: no "I only understand key presses"
+    ++input_generation;
+    if (speaking) stop_speaking();
+    update_log([&](IvrCallLog& l) {
+      l.digits += digit;
+      if (inband) l.inband_digits += digit;
+    });
+    respond_later([digit](Call& c) { c.choose(digit); });
+  }
+
+  template <class F>
+  void respond_later(F&& action) {
+    const auto generation = input_generation;
+    connection->run_at(Clock::now() + options.response_delay,
+                       [self = shared_from_this(), generation, a = std::forward<F>(action)] {
+                         // Newer input (speech or keys) supersedes this answer.
+                         if (self->input_generation == generation && !self->ending) a(*self);
+                       });
+  }
+
+  std::string menu_text() const {
+    switch (menu) {
+      case Menu::billing:
+        return kPrompts.at("billing_options");
+      case Menu::support:
+        return kPrompts.at("support_options");
+      case Menu::main:
+        break;
+    }
+    return kPrompts.at("main");
+  }
+
+  void choose(char digit) {
+    if (digit == '9') {
+      ending = true;
+      speak("goodbye", kPrompts.at("goodbye"));
+      return;
+    }
+    if (digit == '0' && menu != Menu::main) {
+      menu = Menu::main;
+      enter("main");
+      speak("main", kPrompts.at("main"));
+    } else if (menu == Menu::main && digit == '1') {
+      menu = Menu::billing;
+      enter("billing");
+      speak("billing", kPrompts.at("billing") + " " + menu_text());
+    } else if (menu == Menu::main && digit == '2') {
+      menu = Menu::support;
+      enter("support");
+      speak("support", kPrompts.at("support") + " " + menu_text());
+    } else if (menu == Menu::billing && digit == '1') {
+      speak("payment", kPrompts.at("payment") + " " + menu_text());
+    } else {
+      speak("invalid", kPrompts.at("invalid") + " " + menu_text());
+    }
+  }
+
+  // A mark on entering a menu: the caller side learns where the bot is (echoed once heard).
+  void enter(const std::string& name) {
+    connection->send(twilio::build_mark(stream_sid, "menu:" + name));
+  }
+
+  void respond_to_speech() { speak("speech", kPrompts.at("speech") + " " + menu_text()); }
+
+  void speak(const std::string& name, const std::string& text) {
+    playing = prompt_audio(text, options.voice);
+    playing_name = name;
+    play_pos = 0;
+    play_k = 0;
+    play_t0 = Clock::now();
+    speaking = true;
+    const auto generation = ++play_generation;
+    update_log([&](IvrCallLog& l) { l.prompts.push_back(name); });
+    next_chunk(generation);
+  }
+
+  void next_chunk(std::uint64_t generation) {
+    const auto deadline = play_t0 + play_k * options.chunk;
+    connection->run_at(deadline, [self = shared_from_this(), generation] {
+      if (self->play_generation != generation || !self->speaking) return;
+      self->send_chunk(generation);
+    });
+  }
+
+  void send_chunk(std::uint64_t generation) {
+    const auto bytes_per_chunk = static_cast<std::size_t>(options.chunk.count() * kRate / 1000);
+    const auto& audio = *playing;
+    const std::size_t n = std::min(bytes_per_chunk, audio.size() - play_pos);
+    connection->send(twilio::build_outbound_media(
+        stream_sid, std::span<const std::uint8_t>(audio.data() + play_pos, n)));
+    play_pos += n;
+    ++play_k;
+    if (play_pos < audio.size()) {
+      next_chunk(generation);
+      return;
+    }
+    // The mark comes back once the caller has heard everything before it.
+    connection->send(twilio::build_mark(stream_sid, "prompt:" + playing_name));
+    speaking = false;
+    const auto heard_by = play_t0 + play_k * options.chunk;
+    if (ending) {
+      connection->run_at(heard_by + std::chrono::milliseconds(500), [self = shared_from_this()] {
+        self->update_log([](IvrCallLog& l) { l.hung_up = true; });
+        self->connection->close(1000, "goodbye");
+      });
+      return;
+    }
+    const auto input = input_generation;
+    connection->run_at(heard_by + options.reprompt_after, [self = shared_from_this(), input] {
+      if (self->input_generation == input && !self->speaking && !self->caller_speaking &&
+          !self->ending) {
+        self->speak("reprompt", kPrompts.at("reprompt") + " " + self->menu_text());
+      }
+    });
+  }
+
+  void stop_speaking() {
+    ++play_generation;
+    speaking = false;
+    connection->send(twilio::build_clear(stream_sid));
+  }
+};
+
+IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions server)
+    : options_(std::move(options)) {
+  // Synthesise the fixed prompts before the first call, so no call waits for espeak.
+  const auto& p = kPrompts;
+  for (const auto& options : {p.at("main"), p.at("billing_options"), p.at("support_options")}) {
+    for (const auto& lead : {"greeting", "invalid", "speech", "reprompt"})
+      prompt_audio(p.at(lead) + " " + options, options_.voice);
+  }
+  for (const auto& name : {"billing", "support", "payment"}) {
+    prompt_audio(p.at(name) + " " +
+                     p.at(std::string(name) == "support" ? "support_options" : "billing_options"),
+                 options_.voice);
+  }
+  prompt_audio(p.at("main"), options_.voice);
+  prompt_audio(p.at("goodbye"), options_.voice);
+  server_ = std::make_unique<net::Server>(
+      loop, std::move(server),
+      [this](std::shared_ptr<net::WsConnection> connection, const net::HttpRequest&) {
+        auto call = std::make_shared<Call>(options_, connection);
+        {
+          std::lock_guard lock(mutex_);
+          calls_.push_back(call);
+        }
+        connection->start({.on_message =
+                               [call](std::string data, bool binary) {
+                                 if (binary) {
+                                   call->update_log([](IvrCallLog& l) {
+                                     ++l.malformed;
+                                     l.last_error = "binary frame (Twilio sends text frames only)";
+                                   });
+                                   return;
+                                 }
+                                 call->on_message(data);
+                               },
+                           .on_close =
+                               [call](const net::WsClose&) {
+                                 call->update_log([](IvrCallLog& l) { l.closed = true; });
+                               }});
+      });
+}
+
+IvrBot::~IvrBot() = default;
+
+std::string IvrBot::url() const {
+  return server_->ws_url("/ws");
+}
+
+std::vector<IvrCallLog> IvrBot::calls() const {
+  std::vector<std::shared_ptr<Call>> calls;
+  {
+    std::lock_guard lock(mutex_);
+    calls = calls_;
+  }
+  std::vector<IvrCallLog> logs;
+  for (const auto& c : calls) {
+    std::lock_guard lock(c->log_mutex);
+    logs.push_back(c->log);
+  }
+  return logs;
+}
+
+std::size_t IvrBot::active_calls() const {
+  std::size_t n = 0;
+  for (const auto& log : calls()) n += log.closed ? 0 : 1;
+  return n;
+}
+
+const std::map<std::string, std::string>& IvrBot::prompts() {
+  return kPrompts;
+}
+
+}  // namespace scenario::examples

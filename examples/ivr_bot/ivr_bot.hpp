@@ -1,0 +1,83 @@
+#pragma once
+// A reference IVR bot speaking the bot side of Twilio Media Streams: the agent under test of the
+// offline demo and of the load benchmark. Public API only, so it doubles as an example of a bot
+// built on scenario's audio and networking pieces.
+//
+// It greets and prompts with espeak-ng, takes menu choices as `dtmf` events and as in-band tones
+// (Goertzel detector), stops talking when the caller barges in (after `reaction_time`, sending
+// `clear`), re-prompts after a silence, answers after `response_delay`, sends a `mark` after each
+// prompt, and hangs up (closes the socket) after saying goodbye.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "scenario/net/websocket.hpp"
+
+namespace scenario::examples {
+
+struct IvrBotOptions {
+  std::string voice = "espeak/en-us";
+  /// Caller finished (speech end or key press) → the bot starts answering.
+  std::chrono::milliseconds response_delay{300};
+  /// Caller speech detected while the bot talks → the bot stops and sends `clear`.
+  std::chrono::milliseconds reaction_time{120};
+  /// No input this long after a prompt → the prompt is repeated.
+  std::chrono::milliseconds reprompt_after{4000};
+  /// Outbound media chunk (Twilio accepts any size; Pipecat sends 40 ms).
+  std::chrono::milliseconds chunk{20};
+  /// Decode key presses from the caller's audio too (costs ~15 µs per 20 ms frame).
+  bool inband_dtmf = true;
+  /// Speak the greeting when the stream starts.
+  bool greet = true;
+};
+
+/// What happened on one call, for tests and reports.
+struct IvrCallLog {
+  std::string stream_sid{};
+  std::string call_sid{};
+  std::map<std::string, std::string> custom_parameters{};
+  std::vector<std::string> prompts{};  ///< names, in the order they started
+  std::string digits{};                ///< menu input, as taken
+  std::string inband_digits{};         ///< of which decoded from audio
+  int barge_ins = 0;
+  int utterances = 0;
+  int mark_echoes = 0;
+  std::uint64_t media_frames = 0;
+  std::uint64_t malformed = 0;
+  std::string last_error{};
+  bool hung_up = false;  ///< the bot ended the call
+  bool stopped = false;  ///< the caller sent `stop`
+  bool closed = false;
+};
+
+class IvrBot {
+ public:
+  explicit IvrBot(net::EventLoop& loop, IvrBotOptions options = {}, net::ServerOptions server = {});
+  ~IvrBot();
+  IvrBot(const IvrBot&) = delete;
+  IvrBot& operator=(const IvrBot&) = delete;
+
+  /// ws://127.0.0.1:<port>/ws (any path is accepted, as Pipecat's runner does for /ws/<token>).
+  std::string url() const;
+  std::vector<IvrCallLog> calls() const;
+  std::size_t active_calls() const;
+
+  /// The prompt texts by name (greeting, main, billing, billing_options, payment, support,
+  /// support_options, invalid, speech, reprompt, goodbye).
+  static const std::map<std::string, std::string>& prompts();
+
+  struct Call;
+
+ private:
+  IvrBotOptions options_;
+  mutable std::mutex mutex_;
+  std::vector<std::shared_ptr<Call>> calls_;
+  std::unique_ptr<net::Server> server_;
+};
+
+}  // namespace scenario::examples

@@ -1,6 +1,0 @@
-// Boost.Asio and Boost.Beast compiled once here (separate compilation keeps every other
-// translation unit that includes them fast). See BOOST_*_SEPARATE_COMPILATION on the target.
-#include <utility>  // Boost 1.74 + GCC 12: asio's awaitable.hpp needs std::exchange
-
-#include <boost/asio/impl/src.hpp>
-#include <boost/beast/src.hpp>

@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libespeak-ng-dev espeak-ng-data
   clang libclang-rt-14-dev
-  sox ffmpeg espeak-ng
+  sox ffmpeg espeak-ng openssl curl
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "scenario/run.hpp"
 
+#include <optional>
+
 #include "executor.hpp"
 
 namespace scenario {
@@ -9,8 +11,18 @@ ScenarioResult run(const RunSpec& spec) {
     throw std::invalid_argument("scenario '" + spec.name +
                                 "' has no agents and no script: nothing can happen");
   }
-  detail::Executor executor(spec);
-  return executor.run();
+  std::optional<detail::Executor> executor;
+  try {
+    executor.emplace(spec);  // connects voice adapters
+  } catch (const std::exception& e) {
+    ScenarioResult failed =
+        ScenarioResult::failed(std::string("the voice session could not start: ") + e.what());
+    failed.name = spec.name;
+    failed.set_id = spec.set_id;
+    failed.metadata = spec.metadata;
+    return failed;
+  }
+  return executor->run();
 }
 
 std::future<ScenarioResult> run_async(RunSpec spec) {

@@ -106,12 +106,19 @@ class BeastConnection final : public WsConnection,
                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                       self->queue_.pop_front();
                       self->queued_.fetch_sub(1, std::memory_order_relaxed);
-                      if (ec) {
+                      if (ec || self->finished_) {
+                        self->writing_ = false;
                         self->finish(ec);
+                        self->drop_queue();
                         return;
                       }
                       self->write_next();
                     });
+  }
+
+  void drop_queue() {
+    queued_.fetch_sub(queue_.size(), std::memory_order_relaxed);
+    queue_.clear();
   }
 
   void do_close() {
@@ -129,8 +136,8 @@ class BeastConnection final : public WsConnection,
     info.reason = std::string(ws_.reason().reason.c_str());
     info.by_peer = !closing_;
     if (ec != websocket::error::closed) info.error = ec.message();
-    queued_.fetch_sub(queue_.size(), std::memory_order_relaxed);
-    queue_.clear();
+    // A write in flight owns the front of the queue: its completion drops the rest.
+    if (!writing_) drop_queue();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     if (handlers_.on_close) handlers_.on_close(info);

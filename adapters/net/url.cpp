@@ -29,7 +29,13 @@ std::string Url::str() const {
 }
 
 Url parse_url(std::string_view text) {
-  const std::string quoted = "'" + std::string(text.substr(0, 200)) + "'";
+  // Errors quote the URL without what may be secret: credentials and the query (tokens).
+  std::string shown(text.substr(0, std::min(text.find('?'), std::size_t{200})));
+  if (const auto at = shown.find('@'), sep = shown.find("://");
+      at != std::string::npos && sep != std::string::npos && at > sep) {
+    shown.replace(sep + 3, at - sep - 3, "***");
+  }
+  const std::string quoted = "'" + shown + "'";
   for (const char c : text) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
       throw UrlError("URL " + quoted + " contains a space or a non-ASCII/control character");

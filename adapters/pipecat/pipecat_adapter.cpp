@@ -261,16 +261,17 @@ void PipecatAgentAdapter::disconnect() {
   auto& i = *impl_;
   if (!i.connection) return;
   auto connection = std::move(i.connection);
-  std::promise<void> done;
-  connection->post([self = impl_, connection, &done] {
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  connection->post([self = impl_, connection, done] {
     self->running = false;
     if (connection->open()) {
       connection->send(self->stream->stop());  // then close: Twilio's order (Pipecat ignores stop)
       connection->close(1000, "call ended");
     }
-    done.set_value();
+    done->set_value();
   });
-  if (connection->open()) done.get_future().wait_for(std::chrono::seconds(2));
+  finished.wait_for(std::chrono::seconds(2));
 }
 
 void PipecatAgentAdapter::send_audio(const audio::AudioChunk& frame) {

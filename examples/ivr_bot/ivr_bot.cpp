@@ -245,8 +245,10 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
 
   void next_chunk(std::uint64_t generation) {
     const auto deadline = play_t0 + play_k * options.chunk;
-    connection->run_at(deadline, [self = shared_from_this(), generation] {
+    connection->run_at(deadline, [self = shared_from_this(), generation, deadline] {
       if (self->play_generation != generation || !self->speaking) return;
+      const auto late = Clock::now() - deadline;
+      self->update_log([&](IvrCallLog& l) { l.pacing.add(late); });
       self->send_chunk(generation);
     });
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/net/pacing.hpp"
 #include "scenario/net/websocket.hpp"
 
 namespace scenario::examples {
@@ -48,6 +49,7 @@ struct IvrCallLog {
   int utterances = 0;
   int mark_echoes = 0;
   std::uint64_t media_frames = 0;
+  net::LatenessHistogram pacing{};  ///< how late each outbound chunk left
   std::uint64_t malformed = 0;
   std::string last_error{};
   bool hung_up = false;  ///< the bot ended the call

@@ -73,15 +73,15 @@ Step interrupt(std::string content, InterruptOptions options) {
       "interrupt(\"" + content + "\")");
 }
 
-Step dtmf(std::string digits) {
+Step dtmf(std::string digits, DtmfOptions options) {
   for (const char c : digits) {
     if (!audio::is_dtmf_digit(c))
       throw std::invalid_argument(std::string("'") + c + "' is not a DTMF key (0-9 * # A-D)");
   }
   return Step(
-      [digits](ScenarioState& s) {
+      [digits, options](ScenarioState& s) {
         auto& session = session_of(s, "dtmf()");
-        const bool native = session.adapter().capabilities().dtmf;
+        const bool native = session.adapter().capabilities().dtmf && !options.in_band;
         s.record_event({.time = std::chrono::duration<double>(session.clock().now()).count(),
                         .type = "dtmf_sent",
                         .metadata = {{"digits", digits}, {"native", native}}});

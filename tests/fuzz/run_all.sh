@@ -22,6 +22,10 @@ if [ ! -f "$seeds/.done" ]; then
   sox -n -r 8000 -c 1 -e signed -b 16 -t raw "$seeds/dtmf5.raw" synth 0.1 sine 770 sine 1336
   printf 'Zm9vYmFy' > "$seeds/b64.txt"
   printf 'AAECAwQFBgcICQ==' > "$seeds/b64pad.txt"
+  printf '%s' '{"event":"media","sequenceNumber":"2","media":{"track":"inbound","chunk":"1","timestamp":"5","payload":"//////8="},"streamSid":"MZ00000000000000000000000000000000"}' > "$seeds/media.json"
+  printf '%s' '{"event":"start","sequenceNumber":"1","start":{"accountSid":"AC0","streamSid":"MZ0","callSid":"CA0","tracks":["inbound"],"customParameters":{"caller":"+1555"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ0"}' > "$seeds/start.json"
+  printf '%s' '{"event":"dtmf","streamSid":"MZ0","sequenceNumber":"50","dtmf":{"track":"inbound_track","digit":"1"}}' > "$seeds/dtmf.json"
+  printf '%s' '{"event":"mark","streamSid":"MZ0","mark":{"name":"utt-1"}}' > "$seeds/mark.json"
   touch "$seeds/.done"
 fi
 
@@ -31,11 +35,12 @@ seed_for() {
     media_decode) ls "$seeds"/*.wav "$seeds"/*.flac "$seeds"/*.mp3 "$seeds"/*.ogg "$seeds"/*.m4a ;;
     dtmf_detector) ls "$seeds"/*.raw "$seeds"/pcm16.wav ;;
     base64_decode) ls "$seeds"/*.txt ;;
+    twilio_message) ls "$seeds"/*.json ;;
   esac
 }
 
 status=0
-for name in wav_reader media_decode dtmf_detector base64_decode; do
+for name in wav_reader media_decode dtmf_detector base64_decode twilio_message; do
   dir="$corpus_root/$name"
   mkdir -p "$dir"
   for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done

@@ -23,9 +23,14 @@ Step silence(double seconds);
 /// Lets `seconds` pass without sending audio; agent events keep being recorded.
 Step sleep(double seconds);
 
+struct DtmfOptions {
+  /// Send tones in the audio even when the adapter has native DTMF (tests a bot's tone decoder).
+  bool in_band = false;
+};
+
 /// Key presses: native DTMF events when the adapter has them, otherwise in-band tones on the
 /// audio (100 ms tones, 100 ms gaps). Throws UnsupportedCapabilityError on a text-only run.
-Step dtmf(std::string digits);
+Step dtmf(std::string digits, DtmfOptions options = {});
 
 /// The agent starts answering what it has not heard yet; then the user interrupts with `content`
 /// (spoken with the adapter's default voice): a native interrupt when the adapter has one,

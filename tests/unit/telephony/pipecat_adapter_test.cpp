@@ -1,0 +1,167 @@
+// The Pipecat adapter against the reference IVR bot and against misbehaving bots, over real
+// WebSockets on loopback, in real time.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ivr_bot.hpp"
+#include "scenario/adapters/pipecat.hpp"
+#include "scenario/audio/dtmf.hpp"
+#include "scenario/audio/g711.hpp"
+#include "scenario/audio/resampler.hpp"
+#include "scenario/audio/vad.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/twilio/media_streams.hpp"
+
+namespace scenario {
+namespace {
+
+using namespace std::chrono_literals;
+using adapters::PipecatAgentAdapter;
+using adapters::PipecatOptions;
+
+std::size_t count_events(const ScenarioResult& r, const std::string& type) {
+  return static_cast<std::size_t>(std::count_if(
+      r.timeline.begin(), r.timeline.end(), [&](const VoiceEvent& e) { return e.type == type; }));
+}
+
+TEST(PipecatAdapter, DtmfMenuBargeInClearMarksAndTheBotHangingUp) {
+  net::EventLoop loop(1);
+  examples::IvrBot bot(loop, {.response_delay = 250ms, .reaction_time = 100ms});
+  auto ivr = std::make_shared<PipecatAgentAdapter>(
+      PipecatOptions{.url = bot.url(),
+                     .custom_parameters = {{"caller", "+15550001111"}},
+                     .call_sid = "CA0123456789abcdef0123456789abcdef",
+                     .turn = {.hangover = 700ms},
+                     .loop = &loop});
+  EXPECT_TRUE(ivr->capabilities().dtmf);
+  EXPECT_FALSE(ivr->capabilities().native_interruption) << "a client clear is ignored by Pipecat";
+  const auto r =
+      run({.name = "ivr",
+           .description = "d",
+           .agents = {ivr},
+           .script = {agent(), dtmf("1"), interrupt("Wait, what was that?", {.after_seconds = 1.0}),
+                      agent(), dtmf("9"), agent(), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto calls = bot.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  const auto& call = calls[0];
+  // connected then start reached the bot, with the custom parameters and SIDs.
+  EXPECT_EQ(call.call_sid, "CA0123456789abcdef0123456789abcdef");
+  EXPECT_TRUE(twilio::is_sid(call.stream_sid, "MZ"));
+  EXPECT_EQ(call.custom_parameters.at("caller"), "+15550001111");
+  EXPECT_EQ(call.digits, "19") << "dtmf events reached the bot's menu";
+  EXPECT_EQ(call.barge_ins, 1);
+  EXPECT_EQ(call.malformed, 0u) << call.last_error;
+  EXPECT_TRUE(call.hung_up);
+  const std::vector<std::string> prompts{"greeting", "billing", "speech", "goodbye"};
+  EXPECT_EQ(call.prompts, prompts);
+  // The bot's clear became agent_stopped; the agent was cut where it stopped being heard.
+  const auto stats = ivr->stats();
+  EXPECT_EQ(stats.clears, 1u);
+  EXPECT_EQ(count_events(r, "agent_stopped"), 1u);
+  ASSERT_EQ(r.latency.interrupt_response_times.size(), 1u);
+  EXPECT_GT(r.latency.interrupt_response_times[0], 0.10);
+  EXPECT_LT(r.latency.interrupt_response_times[0], 0.40);
+  // Marks: echoed once their audio had played (greeting, menu:billing, speech, goodbye); the
+  // bot counted the echoes.
+  EXPECT_GE(stats.marks_echoed, 4u);
+  EXPECT_GE(call.mark_echoes, 3);
+  EXPECT_EQ(count_events(r, "agent_hung_up"), 1u);
+  // The line never went quiet: one 20 ms frame per slot, silence while the caller was quiet.
+  EXPECT_GT(stats.silence_frames, 100u);
+  const double seconds = r.recording.duration_seconds();
+  EXPECT_NEAR(static_cast<double>(call.media_frames), seconds * 50, seconds * 50 * 0.05);
+  EXPECT_LT(stats.pacing.percentile_ms(99), 5.0);
+}
+
+TEST(PipecatAdapter, InBandTonesReachTheBotsGoertzelDetector) {
+  net::EventLoop loop(1);
+  examples::IvrBot bot(loop, {.response_delay = 250ms});
+  auto ivr = std::make_shared<PipecatAgentAdapter>(PipecatOptions{.url = bot.url(), .loop = &loop});
+  const auto r = run({.name = "in-band",
+                      .description = "d",
+                      .agents = {ivr},
+                      .script = {agent(), dtmf("2", {.in_band = true}), agent(), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto call = bot.calls().at(0);
+  EXPECT_EQ(call.inband_digits, "2");
+  EXPECT_EQ(call.prompts.at(1), "support");
+  EXPECT_EQ(call.utterances, 1) << "the tone was heard as sound...";
+  EXPECT_EQ(std::count(call.prompts.begin(), call.prompts.end(), "speech"), 0)
+      << "...but not answered as speech";
+}
+
+// A bot that breaks the protocol, then hangs up in the middle of a sentence.
+TEST(PipecatAdapter, MalformedFramesAreCountedAndAHangUpMidUtteranceEndsTheRunClearly) {
+  std::mutex m;  // outlives the loop, whose threads use it
+  std::vector<std::string> received;
+  net::EventLoop loop(1);
+  net::Server bad_bot(loop, {}, [&](std::shared_ptr<net::WsConnection> c, const net::HttpRequest&) {
+    std::weak_ptr<net::WsConnection> weak = c;
+    c->start({.on_message = [&, weak](std::string d, bool) {
+      std::lock_guard l(m);
+      received.push_back(d);
+      if (received.size() != 2) return;  // after connected + start
+      auto self = weak.lock();
+      const std::string sid = nlohmann::json::parse(d)["streamSid"];
+      self->send("{not json");
+      self->send("binary", true);
+      self->send(R"({"event":"start","start":{}})");
+      const auto speech = synthesize(
+          "This sentence is cut off in the middle because the bot "
+          "hangs up",
+          "espeak/en-us");
+      const auto narrow = audio::resample(speech.samples, 24000, 8000);
+      const auto bytes = std::make_shared<const std::vector<std::uint8_t>>(
+          audio::encode_samples(audio::Encoding::mulaw, narrow));
+      // 1.2 s of it, in real time, then the socket closes.
+      const auto t0 = std::chrono::steady_clock::now();
+      for (std::size_t k = 0; k < 60; ++k) {
+        self->run_at(t0 + k * 20ms, [self, sid, bytes, k] {
+          self->send(twilio::build_outbound_media(
+              sid, std::span<const std::uint8_t>(bytes->data() + k * 160, 160)));
+        });
+      }
+      self->run_at(t0 + 1200ms, [self] { self->close(1011, "bot crashed"); });
+    }});
+  });
+  auto ivr = std::make_shared<PipecatAgentAdapter>(
+      PipecatOptions{.url = bad_bot.ws_url("/ws"), .loop = &loop});
+  const auto r = run({.name = "hang-up",
+                      .description = "d",
+                      .agents = {ivr},
+                      .script = {agent(), user("Hello?"), agent(), succeed()}});
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("hung up"), std::string::npos) << r.reasoning;
+  EXPECT_NE(r.reasoning.find("1011"), std::string::npos) << r.reasoning;
+  EXPECT_EQ(ivr->stats().malformed, 3u);
+  EXPECT_EQ(count_events(r, "transport_error"), 3u);
+  EXPECT_EQ(count_events(r, "agent_hung_up"), 1u);
+  // What was heard before the hang-up is kept.
+  EXPECT_NEAR(r.recording.duration_seconds(), 1.2, 0.25);
+  EXPECT_FALSE(audio::detect_speech(r.recording.agent, 24000).empty());
+  // What the bot received was Twilio-shaped: connected, start, then numbered media.
+  std::lock_guard l(m);
+  ASSERT_GE(received.size(), 10u);
+  EXPECT_EQ(nlohmann::json::parse(received[0])["event"], "connected");
+  EXPECT_EQ(nlohmann::json::parse(received[1])["event"], "start");
+  for (std::size_t i = 2; i < 10; ++i) {
+    const auto j = nlohmann::json::parse(received[i]);
+    EXPECT_EQ(j["event"], "media");
+    EXPECT_EQ(j["sequenceNumber"], std::to_string(i));
+    EXPECT_EQ(j["media"]["chunk"], std::to_string(i - 1));
+  }
+}
+
+TEST(PipecatAdapter, NeedsTheRealClockAndValidDigits) {
+  auto ivr = std::make_shared<PipecatAgentAdapter>(PipecatOptions{.url = "ws://127.0.0.1:1/"});
+  EXPECT_THROW(ivr->connect(std::make_shared<VirtualClock>()), std::logic_error);
+  const auto r =
+      run({.name = "unreachable", .description = "d", .agents = {ivr}, .script = {agent()}});
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("127.0.0.1"), std::string::npos) << r.reasoning;
+}
+
+}  // namespace
+}  // namespace scenario

@@ -315,8 +315,13 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
           std::lock_guard lock(mutex_);
           calls_.push_back(call);
         }
+        // The handlers hold the call weakly: the bot owns its calls, so no cycle outlives the
+        // bot when it goes away before a connection has closed.
+        std::weak_ptr<Call> weak = call;
         connection->start({.on_message =
-                               [call](std::string data, bool binary) {
+                               [weak](std::string data, bool binary) {
+                                 auto call = weak.lock();
+                                 if (!call) return;
                                  if (binary) {
                                    call->update_log([](IvrCallLog& l) {
                                      ++l.malformed;
@@ -327,13 +332,18 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
                                  call->on_message(data);
                                },
                            .on_close =
-                               [call](const net::WsClose&) {
-                                 call->update_log([](IvrCallLog& l) { l.closed = true; });
+                               [weak](const net::WsClose&) {
+                                 if (auto call = weak.lock())
+                                   call->update_log([](IvrCallLog& l) { l.closed = true; });
                                }});
       });
 }
 
-IvrBot::~IvrBot() = default;
+IvrBot::~IvrBot() {
+  server_.reset();
+  std::lock_guard lock(mutex_);
+  for (const auto& call : calls_) call->connection->close(1001, "bot shutting down");
+}
 
 std::string IvrBot::url() const {
   return server_->ws_url("/ws");

@@ -1,107 +1,39 @@
 #include "fakes/http_server.hpp"
 
-#include <utility>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <thread>
 
 namespace scenario::fakes {
-namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
-
-}  // namespace
 
 struct HttpServer::Impl {
   Handler handler;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  std::thread accept_thread;
-  std::vector<std::thread> connections;
-  std::mutex mutex;
+  net::EventLoop loop{4};  // a handler's delay blocks one thread, not the others
+  std::unique_ptr<net::Server> server;
+  mutable std::mutex mutex;
   std::vector<HttpRequest> requests;
-  std::atomic<bool> stopping{false};
-
-  void serve(tcp::socket socket) {
-    beast::flat_buffer buffer;
-    beast::error_code ec;
-    while (!stopping) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(64 * 1024 * 1024);
-      bhttp::read(socket, buffer, parser, ec);
-      if (ec) return;
-      const auto& req = parser.get();
-      HttpRequest r{std::string(req.method_string()), std::string(req.target()), {}, req.body()};
-      for (const auto& field : req) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers[name] = std::string(field.value());
-      }
-      {
-        const std::lock_guard lock(mutex);
-        requests.push_back(r);
-      }
-      HttpResponse out = handler(r);
-      if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
-      if (out.drop_connection) {
-        socket.shutdown(tcp::socket::shutdown_both, ec);
-        return;
-      }
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status),
-                                              req.version()};
-      res.set(bhttp::field::content_type, out.content_type);
-      for (const auto& [k, v] : out.headers) res.set(k, v);
-      res.body() = std::move(out.body);
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      bhttp::write(socket, res, ec);
-      if (ec || !req.keep_alive()) break;
-    }
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-  }
 };
 
 HttpServer::HttpServer(Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  port_ = impl_->acceptor.local_endpoint().port();
-  impl_->accept_thread = std::thread([impl = impl_.get()] {
-    while (!impl->stopping) {
-      beast::error_code ec;
-      tcp::socket socket(impl->io);
-      impl->acceptor.accept(socket, ec);
-      if (ec || impl->stopping) return;
-      const std::lock_guard lock(impl->mutex);
-      impl->connections.emplace_back(
-          [impl, s = std::move(socket)]() mutable { impl->serve(std::move(s)); });
-    }
-  });
+  Impl* impl = impl_.get();
+  impl_->server = std::make_unique<net::Server>(
+      impl_->loop, net::ServerOptions{.max_body_bytes = 64u << 20}, nullptr,
+      [impl](const net::HttpRequest& request) {
+        {
+          const std::lock_guard lock(impl->mutex);
+          impl->requests.push_back(request);
+        }
+        HttpResponse out = impl->handler(request);
+        if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
+        return net::HttpResponse{.status = out.status,
+                                 .content_type = out.content_type,
+                                 .body = std::move(out.body),
+                                 .headers = std::move(out.headers)};
+      });
+  port_ = impl_->server->port();
 }
 
 HttpServer::~HttpServer() {
-  impl_->stopping = true;
-  beast::error_code ec;
-  // Wake the blocking accept with a connection of our own, then close.
-  {
-    tcp::socket poke(impl_->io);
-    poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
-  }
-  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
-  impl_->acceptor.close(ec);
-  std::vector<std::thread> threads;
-  {
-    const std::lock_guard lock(impl_->mutex);
-    threads.swap(impl_->connections);
-  }
-  for (auto& t : threads) t.join();
+  impl_->server.reset();  // before the loop's threads stop
 }
 
 std::vector<HttpRequest> HttpServer::requests() const {

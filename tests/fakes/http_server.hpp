@@ -1,31 +1,21 @@
 #pragma once
-// A real HTTP/1.1 server on loopback (Boost.Beast), for fakes of remote REST APIs. Each test gets
-// its own server on an ephemeral port; handlers see the raw request and build the raw response.
+// A real HTTP/1.1 server on loopback for fakes of remote REST APIs: scenario's own net::Server
+// with a request log. Each test gets its own server on an ephemeral port.
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "scenario/net/websocket.hpp"
 
 namespace scenario::fakes {
 
-struct HttpRequest {
-  std::string method;
-  std::string target;                          ///< path and query, e.g. /v1/chat/completions?x=1
-  std::map<std::string, std::string> headers;  ///< lower-case names
-  std::string body;
-
-  std::string path() const { return target.substr(0, target.find('?')); }
-  std::string header(const std::string& lower_name) const {
-    const auto it = headers.find(lower_name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
+/// What the server saw (the same type as scenario's own server: lower-case header names).
+using HttpRequest = net::HttpRequest;
 
 struct HttpResponse {
   int status = 200;
@@ -34,8 +24,6 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers{};
   /// Sleep this long before answering (slow servers, client timeouts).
   std::chrono::milliseconds delay{0};
-  /// Close the connection without answering (connection errors).
-  bool drop_connection = false;
 };
 
 class HttpServer {

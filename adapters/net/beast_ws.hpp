@@ -159,7 +159,7 @@ class BeastConnection final : public WsConnection,
 /// Ping when idle, give up on a silent peer, bound the handshake and message size.
 template <class Stream>
 void configure(websocket::stream<Stream>& ws, std::chrono::milliseconds idle,
-               std::size_t max_message, bool server) {
+               std::size_t max_message) {
   beast::get_lowest_layer(ws).expires_never();
   websocket::stream_base::timeout t{};
   t.handshake_timeout = std::chrono::seconds(10);
@@ -168,9 +168,6 @@ void configure(websocket::stream<Stream>& ws, std::chrono::milliseconds idle,
   ws.set_option(t);
   ws.read_message_max(max_message);
   ws.auto_fragment(false);
-  const auto field = server ? beast::http::field::server : beast::http::field::user_agent;
-  ws.set_option(
-      websocket::stream_base::decorator([field](auto& m) { m.set(field, "scenario-cpp"); }));
 }
 
 }  // namespace scenario::net::detail

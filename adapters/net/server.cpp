@@ -121,7 +121,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
         ++accepted;
         websocket::stream<Stream> ws(std::move(stream));
-        configure(ws, std::chrono::seconds(300), options.max_message_bytes, true);
+        configure(ws, std::chrono::seconds(300), options.max_message_bytes);
+        ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+          res.set(beast::http::field::server, "scenario-cpp");
+        }));
         co_await ws.async_accept(req, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
         auto connection = std::make_shared<BeastConnection<Stream>>(std::move(ws));

@@ -28,7 +28,7 @@ std::string stage_error(const Url& url, const std::string& stage, const std::str
 template <class Stream>
 asio::awaitable<void> upgrade(websocket::stream<Stream>& ws, const Url& url,
                               const WsClientOptions& options) {
-  configure(ws, options.idle_timeout, options.max_message_bytes, false);
+  configure(ws, options.idle_timeout, options.max_message_bytes);
   ws.set_option(websocket::stream_base::decorator([&options](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "scenario-cpp");
     for (const auto& [k, v] : options.headers) req.set(k, v);

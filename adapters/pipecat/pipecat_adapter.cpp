@@ -36,8 +36,8 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   // Strand only.
   audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};
-  std::vector<std::int16_t> wide;
-  Steady::time_point covered_until;  ///< the wire carries caller audio up to here
+  std::vector<std::int16_t> narrow_in;  ///< the bot's μ-law decoded, reused per message
+  Steady::time_point covered_until;     ///< the wire carries caller audio up to here
   std::uint64_t tick = 0;
   Steady::time_point playout_end;  ///< where the bot's queued audio ends, heard in real time
   std::deque<std::pair<Steady::time_point, std::string>> pending_marks;
@@ -102,14 +102,12 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
     const auto steady_now = Steady::now();
     switch (m.event) {
       case twilio::Event::media: {
-        wide.clear();
-        std::vector<std::int16_t> pcm(m.payload.size());
-        audio::mulaw_decode(m.payload, pcm);
-        from_wire.process(pcm, wide);
+        narrow_in.resize(m.payload.size());
+        audio::mulaw_decode(m.payload, narrow_in);
         playout_end = std::max(playout_end, steady_now) +
                       std::chrono::microseconds(m.payload.size() * 1'000'000 / kWireRate);
         TransportEvent e{.kind = TransportEvent::Kind::audio, .at = now()};
-        e.audio.samples = wide;
+        from_wire.process(narrow_in, e.audio.samples);
         {
           std::lock_guard lock(mutex);
           ++stats.media_received;

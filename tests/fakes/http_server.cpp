@@ -15,20 +15,21 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
   Impl* impl = impl_.get();
-  impl_->server = std::make_unique<net::Server>(
-      impl_->loop, net::ServerOptions{.max_body_bytes = 64u << 20}, nullptr,
-      [impl](const net::HttpRequest& request) {
-        {
-          const std::lock_guard lock(impl->mutex);
-          impl->requests.push_back(request);
-        }
-        HttpResponse out = impl->handler(request);
-        if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
-        return net::HttpResponse{.status = out.status,
-                                 .content_type = out.content_type,
-                                 .body = std::move(out.body),
-                                 .headers = std::move(out.headers)};
-      });
+  impl_->server =
+      std::make_unique<net::Server>(impl_->loop, net::ServerOptions{.max_body_bytes = 64u << 20},
+                                    nullptr, [impl](const net::HttpRequest& request) {
+                                      {
+                                        const std::lock_guard lock(impl->mutex);
+                                        impl->requests.push_back(request);
+                                      }
+                                      HttpResponse out = impl->handler(request);
+                                      if (out.delay.count() > 0)
+                                        std::this_thread::sleep_for(out.delay);
+                                      return net::HttpResponse{.status = out.status,
+                                                               .content_type = out.content_type,
+                                                               .body = std::move(out.body),
+                                                               .headers = std::move(out.headers)};
+                                    });
   port_ = impl_->server->port();
 }
 

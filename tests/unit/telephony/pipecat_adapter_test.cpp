@@ -154,7 +154,22 @@ TEST(PipecatAdapter, MalformedFramesAreCountedAndAHangUpMidUtteranceEndsTheRunCl
   }
 }
 
-TEST(PipecatAdapter, NeedsTheRealClockAndValidDigits) {
+TEST(PipecatAdapter, DigitsTwilioCannotCarryAreRefused) {
+  net::EventLoop loop(1);
+  examples::IvrBot bot(loop, {.greet = false});
+  PipecatAgentAdapter ivr(PipecatOptions{.url = bot.url(), .loop = &loop});
+  ivr.connect(std::make_shared<RealClock>());
+  try {
+    ivr.send_dtmf("1A");
+    FAIL() << "'A' has no Twilio dtmf event";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'A'"), std::string::npos) << e.what();
+  }
+  ivr.disconnect();
+  EXPECT_TRUE(bot.calls().at(0).digits.empty()) << "nothing of a refused sequence is sent";
+}
+
+TEST(PipecatAdapter, NeedsTheRealClockAndAReachableBot) {
   auto ivr = std::make_shared<PipecatAgentAdapter>(PipecatOptions{.url = "ws://127.0.0.1:1/"});
   EXPECT_THROW(ivr->connect(std::make_shared<VirtualClock>()), std::logic_error);
   const auto r =

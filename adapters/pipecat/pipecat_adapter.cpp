@@ -27,6 +27,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   PipecatOptions options;
   std::shared_ptr<Clock> clock;
   std::shared_ptr<net::WsConnection> connection;
+  bool disconnected = false;                     ///< session thread
   std::unique_ptr<twilio::CallerStream> stream;  // strand only after connect
   Steady::time_point t0;
 
@@ -41,7 +42,9 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t tick = 0;
   Steady::time_point playout_end;  ///< where the bot's queued audio ends, heard in real time
   std::deque<std::pair<Steady::time_point, std::string>> pending_marks;
-  bool running = false;
+  std::atomic<bool> running{false};
+  /// One per connect(): timers of an earlier connection find theirs ended and do nothing.
+  std::atomic<std::uint64_t> epoch{0};
 
   // Shared with the session thread.
   mutable std::mutex mutex;
@@ -70,8 +73,8 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   // audio did not cover (the bot's VAD needs a continuous stream, pipecat.md §1 "Audio rates").
   void schedule_tick() {
     const Steady::time_point deadline = t0 + static_cast<std::int64_t>(tick) * kFrame;
-    connection->run_at(deadline, [self = shared_from_this(), deadline] {
-      if (!self->running) return;
+    connection->run_at(deadline, [self = shared_from_this(), deadline, epoch = epoch.load()] {
+      if (!self->running || self->epoch != epoch) return;
       const auto fired = Steady::now();
       if (self->covered_until <= deadline + std::chrono::milliseconds(1)) {
         static const std::vector<std::uint8_t> silence(twilio::kFrameBytes, twilio::kMulawSilence);
@@ -119,7 +122,9 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         // Twilio echoes a mark once everything queued before it has played.
         const auto due = std::max(playout_end, steady_now);
         pending_marks.emplace_back(due, m.mark_name);
-        connection->run_at(due, [self = shared_from_this()] { self->echo_due_marks(false); });
+        connection->run_at(due, [self = shared_from_this(), epoch = epoch.load()] {
+          if (self->epoch == epoch) self->echo_due_marks(false);
+        });
         break;
       }
       case twilio::Event::clear: {
@@ -221,10 +226,12 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   start.custom_parameters = i.options.custom_parameters;
   i.stream = std::make_unique<twilio::CallerStream>(start);
   auto& loop = i.options.loop != nullptr ? *i.options.loop : net::EventLoop::shared();
+  if (i.connection) disconnect();  // a second run on the same adapter
   i.connection = net::ws_connect(loop, i.options.url,
                                  {.ca_file = i.options.ca_file,
                                   .connect_timeout = i.options.connect_timeout,
                                   .headers = i.options.headers});
+  i.disconnected = false;
   {
     std::lock_guard lock(i.mutex);
     i.closed = false;
@@ -248,6 +255,7 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
     self->covered_until = self->t0;
     self->playout_end = self->t0;
     self->tick = 0;
+    ++self->epoch;
     self->running = true;
     self->schedule_tick();
     started.set_value();
@@ -257,15 +265,18 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
 
 void PipecatAgentAdapter::disconnect() {
   auto& i = *impl_;
-  if (!i.connection) return;
-  auto connection = std::move(i.connection);
+  // The connection stays in place: handlers already queued on its strand still use it, and see
+  // `running` false once the stop below has run there.
+  if (!i.connection || i.disconnected) return;
+  i.disconnected = true;
   auto done = std::make_shared<std::promise<void>>();
   auto finished = done->get_future();
-  connection->post([self = impl_, connection, done] {
+  i.connection->post([self = impl_, done] {
     self->running = false;
-    if (connection->open()) {
-      connection->send(self->stream->stop());  // then close: Twilio's order (Pipecat ignores stop)
-      connection->close(1000, "call ended");
+    if (self->connection->open()) {
+      // stop, then close: Twilio's order (Pipecat ignores stop and ends on the close)
+      self->connection->send(self->stream->stop());
+      self->connection->close(1000, "call ended");
     }
     done->set_value();
   });

@@ -2,6 +2,8 @@
 // WebSockets on loopback, in real time.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "ivr_bot.hpp"
@@ -166,7 +168,19 @@ TEST(PipecatAdapter, DigitsTwilioCannotCarryAreRefused) {
     EXPECT_NE(std::string(e.what()).find("'A'"), std::string::npos) << e.what();
   }
   ivr.disconnect();
-  EXPECT_TRUE(bot.calls().at(0).digits.empty()) << "nothing of a refused sequence is sent";
+  ivr.disconnect();  // idempotent
+  // The same adapter serves a second run: a new call, its own stream.
+  ivr.connect(std::make_shared<RealClock>());
+  ivr.send_dtmf("5");
+  std::this_thread::sleep_for(200ms);
+  ivr.disconnect();
+  std::this_thread::sleep_for(200ms);
+  const auto calls = bot.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_TRUE(calls[0].digits.empty()) << "nothing of a refused sequence is sent";
+  EXPECT_EQ(calls[1].digits, "5");
+  EXPECT_NE(calls[0].stream_sid, calls[1].stream_sid);
+  EXPECT_TRUE(calls[0].closed && calls[1].closed);
 }
 
 TEST(PipecatAdapter, NeedsTheRealClockAndAReachableBot) {

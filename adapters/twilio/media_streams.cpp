@@ -44,6 +44,22 @@ std::optional<std::uint64_t> numeric_string(const json& j, const char* name,
   return std::stoull(s);
 }
 
+std::string optional_string(const json& j, const char* name, std::string_view where,
+                            std::string fallback = {}) {
+  return j.contains(name) ? string_field(j, name, where) : std::move(fallback);
+}
+
+int optional_int(const json& j, const char* name, std::string_view where, int fallback) {
+  const auto it = j.find(name);
+  if (it == j.end()) return fallback;
+  if (!it->is_number_integer() || it->get<std::int64_t>() < 0 ||
+      it->get<std::int64_t>() > 1'000'000) {
+    throw ProtocolError(std::string(where) + ": \"" + name +
+                        "\" must be a small non-negative integer, got " + it->dump().substr(0, 32));
+  }
+  return static_cast<int>(it->get<std::int64_t>());
+}
+
 bool valid_digit(char d) {
   return (d >= '0' && d <= '9') || d == '*' || d == '#';
 }
@@ -95,8 +111,8 @@ Message parse(std::string_view text) {
   m.sequence_number = numeric_string(j, "sequenceNumber", where);
   switch (m.event) {
     case Event::connected:
-      m.protocol = j.value("protocol", "");
-      m.version = j.value("version", "");
+      m.protocol = optional_string(j, "protocol", where);
+      m.version = optional_string(j, "version", where);
       break;
     case Event::start: {
       const json& s = field(j, "start", where);
@@ -114,9 +130,10 @@ Message parse(std::string_view text) {
           m.start.custom_parameters[k] = v.is_string() ? v.get<std::string>() : v.dump();
       }
       if (const auto f = s.find("mediaFormat"); f != s.end() && f->is_object()) {
-        m.start.encoding = f->value("encoding", m.start.encoding);
-        m.start.sample_rate = f->value("sampleRate", m.start.sample_rate);
-        m.start.channels = f->value("channels", m.start.channels);
+        m.start.encoding = optional_string(*f, "encoding", "start.mediaFormat", m.start.encoding);
+        m.start.sample_rate =
+            optional_int(*f, "sampleRate", "start.mediaFormat", m.start.sample_rate);
+        m.start.channels = optional_int(*f, "channels", "start.mediaFormat", m.start.channels);
       }
       if (m.stream_sid.empty()) m.stream_sid = m.start.stream_sid;
       break;
@@ -154,7 +171,7 @@ Message parse(std::string_view text) {
     }
     case Event::stop:
       if (const auto s = j.find("stop"); s != j.end() && s->is_object())
-        m.stop_call_sid = s->value("callSid", "");
+        m.stop_call_sid = optional_string(*s, "callSid", "stop");
       break;
     case Event::clear:
     case Event::unknown:

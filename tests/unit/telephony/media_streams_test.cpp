@@ -81,6 +81,20 @@ TEST(MediaStreams, MalformedMessagesGetSpecificErrors) {
   EXPECT_NE(error_of(R"({"event":"mark","mark":{}})").find("missing \"name\""), std::string::npos);
   EXPECT_NE(error_of(R"({"event":"start","start":{"streamSid":"MZ"}})").find("callSid"),
             std::string::npos);
+  // Wrongly typed optional fields (found by fuzz_twilio_message: nlohmann's value() threw
+  // type_error, which escaped as a non-ProtocolError).
+  const std::string start_prefix =
+      R"({"event":"start","start":{"streamSid":"MZ0","callSid":"CA0","mediaFormat":)";
+  EXPECT_NE(error_of(start_prefix + R"({"channels":"audio/x-mulaw"}}})").find("\"channels\" must be"),
+            std::string::npos);
+  EXPECT_NE(error_of(start_prefix + R"({"sampleRate":-8000}}})").find("\"sampleRate\" must be"),
+            std::string::npos);
+  EXPECT_NE(error_of(start_prefix + R"({"encoding":7}}})").find("\"encoding\" must be a string"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"event":"connected","protocol":1})").find("\"protocol\" must be"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"event":"stop","stop":{"callSid":[]}})").find("\"callSid\" must be"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ packages=(
   libwebrtc-audio-processing-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
   libopus-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev
   libespeak-ng-dev espeak-ng-data
   clang libclang-rt-14-dev
   sox ffmpeg espeak-ng openssl curl

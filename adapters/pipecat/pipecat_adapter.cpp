@@ -1,11 +1,11 @@
 // We play Twilio towards a Pipecat bot: shared/protocols/pipecat.md §1 and
 // twilio-media-streams.md ("Fake-server checklist").
-#include <condition_variable>
 #include <deque>
 #include <future>
 #include <mutex>
 #include <random>
 
+#include "common/event_queue.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
@@ -47,20 +47,13 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<std::uint64_t> epoch{0};
 
   // Shared with the session thread.
+  TransportEventQueue events;
   mutable std::mutex mutex;
-  std::condition_variable arrived;
-  std::deque<TransportEvent> events;
   PipecatStats stats;
   bool closed = false;
   std::string close_description;
 
-  void push(TransportEvent e) {
-    {
-      std::lock_guard lock(mutex);
-      events.push_back(std::move(e));
-    }
-    arrived.notify_one();
-  }
+  void push(TransportEvent e) { events.push(std::move(e)); }
 
   std::chrono::nanoseconds now() const { return clock->now(); }
 
@@ -235,8 +228,8 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   {
     std::lock_guard lock(i.mutex);
     i.closed = false;
-    i.events.clear();
   }
+  i.events.clear();
   std::weak_ptr<Impl> weak = impl_;
   i.connection->start({.on_message =
                            [weak](std::string data, bool binary) {
@@ -306,18 +299,7 @@ void PipecatAgentAdapter::send_audio(const audio::AudioChunk& frame) {
 }
 
 std::optional<TransportEvent> PipecatAgentAdapter::receive(std::chrono::nanoseconds deadline) {
-  auto& i = *impl_;
-  std::unique_lock lock(i.mutex);
-  for (;;) {
-    if (!i.events.empty()) {
-      auto e = std::move(i.events.front());
-      i.events.pop_front();
-      return e;
-    }
-    const auto left = deadline - i.clock->now();
-    if (left <= std::chrono::nanoseconds(0)) return std::nullopt;
-    i.arrived.wait_for(lock, left);
-  }
+  return impl_->events.pop(*impl_->clock, deadline);
 }
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {

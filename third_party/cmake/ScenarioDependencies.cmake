@@ -4,3 +4,4 @@ find_package(PkgConfig REQUIRED)
 include(${CMAKE_CURRENT_LIST_DIR}/ScenarioFindLibraryDeps.cmake)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
+find_package(EXPAT REQUIRED)  # the fake Twilio reads TwiML with expat

@@ -36,8 +36,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     auto self = shared_from_this();
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(
-          asio::make_strand(io_context(loop)), asio::redirect_error(asio::use_awaitable, ec));
+      StrandSocket socket(asio::make_strand(io_context(loop)));
+      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       if (ec) continue;  // e.g. too many open files: keep serving the others
       socket.set_option(tcp::no_delay(true), ec);
@@ -46,14 +46,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
   }
 
-  asio::awaitable<void> serve(tcp::socket socket) {
+  asio::awaitable<void> serve(StrandSocket socket) {
     auto self = shared_from_this();
     const std::string remote = [&] {
       beast::error_code ec;
       const auto ep = socket.remote_endpoint(ec);
       return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
     }();
-    beast::tcp_stream stream(std::move(socket));
+    PlainStream stream(std::move(socket));
     if (!tls) {
       co_await serve_stream(std::move(stream), remote);
       co_return;

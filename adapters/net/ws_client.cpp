@@ -57,7 +57,7 @@ asio::awaitable<std::shared_ptr<WsConnection>> connect(asio::io_context& io, Url
   auto endpoints = co_await resolver.async_resolve(url.host, url.port,
                                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) throw NetError(stage_error(url, "resolving " + url.host, ec.message()));
-  beast::tcp_stream tcp_stream(strand);
+  PlainStream tcp_stream(strand);
   tcp_stream.expires_after(options.connect_timeout);
   co_await tcp_stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec)

@@ -39,8 +39,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};
   std::vector<std::int16_t> narrow_in;  ///< the bot's μ-law decoded, reused per message
   Steady::time_point covered_until;     ///< the wire carries caller audio up to here
-  std::uint64_t tick = 0;
-  Steady::time_point playout_end;  ///< where the bot's queued audio ends, heard in real time
+  Steady::time_point playout_end;       ///< where the bot's queued audio ends, heard in real time
   std::deque<std::pair<Steady::time_point, std::string>> pending_marks;
   std::atomic<bool> running{false};
   /// One per connect(): timers of an earlier connection find theirs ended and do nothing.
@@ -64,23 +63,23 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   // The caller's line never goes quiet: a silence frame goes out on every 20 ms slot that caller
   // audio did not cover (the bot's VAD needs a continuous stream, pipecat.md §1 "Audio rates").
-  void schedule_tick() {
-    const Steady::time_point deadline = t0 + static_cast<std::int64_t>(tick) * kFrame;
-    connection->run_at(deadline, [self = shared_from_this(), deadline, epoch = epoch.load()] {
-      if (!self->running || self->epoch != epoch) return;
-      const auto fired = Steady::now();
-      if (self->covered_until <= deadline + std::chrono::milliseconds(1)) {
-        static const std::vector<std::uint8_t> silence(twilio::kFrameBytes, twilio::kMulawSilence);
-        self->connection->send(self->stream->media(silence, self->timestamp_ms(fired)));
-        self->covered_until = std::max(self->covered_until, deadline) + kFrame;
-        std::lock_guard lock(self->mutex);
-        ++self->stats.frames_sent;
-        ++self->stats.silence_frames;
-        self->stats.pacing.add(fired - deadline);
-      }
-      ++self->tick;
-      self->schedule_tick();
-    });
+  void schedule_ticks() {
+    connection->run_every(
+        t0, kFrame, [self = shared_from_this(), epoch = epoch.load()](Steady::time_point deadline) {
+          if (!self->running || self->epoch != epoch) return false;
+          const auto fired = Steady::now();
+          if (self->covered_until <= deadline + std::chrono::milliseconds(1)) {
+            static const std::vector<std::uint8_t> silence(twilio::kFrameBytes,
+                                                           twilio::kMulawSilence);
+            self->connection->send(self->stream->media(silence, self->timestamp_ms(fired)));
+            self->covered_until = std::max(self->covered_until, deadline) + kFrame;
+            std::lock_guard lock(self->mutex);
+            ++self->stats.frames_sent;
+            ++self->stats.silence_frames;
+            self->stats.pacing.add(fired - deadline);
+          }
+          return true;
+        });
   }
 
   void on_message(const std::string& text, bool binary) {
@@ -247,10 +246,9 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
     self->t0 = Steady::now();
     self->covered_until = self->t0;
     self->playout_end = self->t0;
-    self->tick = 0;
     ++self->epoch;
     self->running = true;
-    self->schedule_tick();
+    self->schedule_ticks();
     started.set_value();
   });
   started.get_future().wait();

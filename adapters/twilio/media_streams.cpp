@@ -99,11 +99,153 @@ std::string_view to_string(Event event) noexcept {
   return "unknown";
 }
 
+namespace {
+
+// A scanner for the one message that comes 50 times a second per call: a flat `media` object
+// whose values are plain strings (no escapes), in any key order, with optional whitespace
+// (Python's json.dumps writes ", " and ": "). Anything else — escapes, numbers, unknown or
+// repeated keys — returns false and the message goes through the JSON parser, so both paths give
+// the same result (fuzz_twilio_message checks that).
+class MediaScanner {
+ public:
+  explicit MediaScanner(std::string_view text) : text_(text) {}
+
+  bool scan(Message& m) {
+    std::string_view payload;
+    bool have_event = false, have_media = false;
+    if (!consume('{')) return false;
+    for (bool first = true;; first = false) {
+      skip_space();
+      if (peek() == '}') {
+        ++pos_;
+        break;
+      }
+      if (!first && !consume(',')) return false;
+      std::string_view key;
+      if (!string(key) || !consume(':')) return false;
+      skip_space();
+      if (key == "media") {
+        if (have_media || !media_object(m, payload)) return false;
+        have_media = true;
+        continue;
+      }
+      std::string_view value;
+      if (!string(value)) return false;
+      if (key == "event") {
+        if (have_event || value != "media") return false;
+        have_event = true;
+      } else if (key == "streamSid") {
+        if (!m.stream_sid.empty() || value.empty()) return false;
+        m.stream_sid = value;
+      } else if (key == "sequenceNumber") {
+        if (m.sequence_number || !digits(value, m.sequence_number)) return false;
+      } else {
+        return false;
+      }
+    }
+    skip_space();
+    if (pos_ != text_.size() || !have_event || !have_media) return false;
+    m.event = Event::media;
+    m.event_name = "media";
+    try {
+      audio::base64_decode(payload, m.payload);
+    } catch (const std::exception&) {
+      return false;  // the JSON path reports it
+    }
+    return true;
+  }
+
+ private:
+  bool media_object(Message& m, std::string_view& payload) {
+    bool have_payload = false;
+    if (!consume('{')) return false;
+    for (bool first = true;; first = false) {
+      skip_space();
+      if (peek() == '}') {
+        ++pos_;
+        return have_payload;
+      }
+      if (!first && !consume(',')) return false;
+      std::string_view key, value;
+      if (!string(key) || !consume(':')) return false;
+      skip_space();
+      if (!string(value)) return false;
+      if (key == "payload") {
+        if (have_payload) return false;
+        payload = value;
+        have_payload = true;
+      } else if (key == "track") {
+        if (!m.track.empty() || value.empty()) return false;
+        m.track = value;
+      } else if (key == "chunk") {
+        if (m.chunk || !digits(value, m.chunk)) return false;
+      } else if (key == "timestamp") {
+        if (m.timestamp_ms || !digits(value, m.timestamp_ms)) return false;
+      } else {
+        return false;
+      }
+    }
+  }
+
+  static bool digits(std::string_view s, std::optional<std::uint64_t>& out) {
+    if (s.empty() || s.size() > 19) return false;
+    std::uint64_t v = 0;
+    for (const char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    out = v;
+    return true;
+  }
+
+  bool string(std::string_view& out) {
+    skip_space();
+    if (!consume('"')) return false;
+    const auto start = pos_;
+    while (pos_ < text_.size()) {
+      const auto c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        out = text_.substr(start, pos_ - start);
+        ++pos_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;  // escapes, controls, UTF-8
+      ++pos_;
+    }
+    return false;
+  }
+
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
+                                   text_[pos_] == '\r' || text_[pos_] == '\t'))
+      ++pos_;
+  }
+  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+  bool consume(char c) {
+    skip_space();
+    if (peek() != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
 Message parse(std::string_view text) {
+  Message m;
+  if (MediaScanner(text).scan(m)) return m;
+  return parse_json(text);
+}
+
+Message parse_json(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) throw ProtocolError("not JSON: " + std::string(text.substr(0, 80)));
   if (!j.is_object()) throw ProtocolError("not a JSON object");
   Message m;
+  m.payload.clear();
   m.event_name = string_field(j, "event", "message");
   m.event = event_of(m.event_name);
   const std::string where = m.event_name;

@@ -44,13 +44,15 @@ json parse_body(const std::string& body, const std::string& what) {
 RestClient::RestClient(RestOptions options) : options_(std::move(options)) {
   if (options_.account_sid.empty()) throw std::invalid_argument("twilio: account_sid is empty");
   if (options_.auth_token.empty()) throw std::invalid_argument("twilio: auth_token is empty");
-  while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
+  while (!options_.base_url.empty() && options_.base_url.back() == '/')
+    options_.base_url.pop_back();
   if (!options_.http) {
     http::ClientOptions client;
     if (!options_.ca_file.empty()) client.ca_file = options_.ca_file;
     options_.http = http::make_curl_client(client);
   }
-  const std::string user = options_.api_key_sid.empty() ? options_.account_sid : options_.api_key_sid;
+  const std::string user =
+      options_.api_key_sid.empty() ? options_.account_sid : options_.api_key_sid;
   const std::string credentials = user + ":" + options_.auth_token;
   authorization_ = "Basic " + audio::base64_encode(std::span<const std::uint8_t>(
                                   reinterpret_cast<const std::uint8_t*>(credentials.data()),
@@ -61,8 +63,8 @@ std::string RestClient::send(const std::string& method, const std::string& path,
                              const FormParams& form) {
   http::Request request;
   request.method = method;
-  request.url = options_.base_url + "/2010-04-01/Accounts/" + percent_encode(options_.account_sid) +
-                path;
+  request.url =
+      options_.base_url + "/2010-04-01/Accounts/" + percent_encode(options_.account_sid) + path;
   request.timeout = options_.timeout;
   request.headers = {{"Authorization", authorization_}, {"Accept", "application/json"}};
   if (method == "POST") {
@@ -117,10 +119,9 @@ CallResource RestClient::hang_up(const std::string& call_sid) {
 }
 
 PhoneNumberResource RestClient::find_number(const std::string& phone_number) {
-  const json j = parse_body(send("GET", "/IncomingPhoneNumbers.json?PhoneNumber=" +
-                                            percent_encode(phone_number),
-                                 {}),
-                            "find number");
+  const json j = parse_body(
+      send("GET", "/IncomingPhoneNumbers.json?PhoneNumber=" + percent_encode(phone_number), {}),
+      "find number");
   const auto list = j.find("incoming_phone_numbers");
   if (list == j.end() || !list->is_array() || list->empty()) {
     throw ApiError("twilio: " + phone_number + " is not a number on this account", 404, 0);
@@ -131,10 +132,10 @@ PhoneNumberResource RestClient::find_number(const std::string& phone_number) {
 PhoneNumberResource RestClient::set_voice_url(const std::string& number_sid,
                                               const std::string& voice_url,
                                               const std::string& voice_method) {
-  return number_of(parse_body(send("POST", "/IncomingPhoneNumbers/" + percent_encode(number_sid) +
-                                               ".json",
-                                   {{"VoiceUrl", voice_url}, {"VoiceMethod", voice_method}}),
-                              "update number"));
+  return number_of(
+      parse_body(send("POST", "/IncomingPhoneNumbers/" + percent_encode(number_sid) + ".json",
+                      {{"VoiceUrl", voice_url}, {"VoiceMethod", voice_method}}),
+                 "update number"));
 }
 
 }  // namespace scenario::twilio

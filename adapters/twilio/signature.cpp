@@ -50,8 +50,9 @@ std::string toggle_default_port(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return {};
   const std::string_view scheme = url.substr(0, scheme_end);
-  const std::string_view default_port =
-      (scheme == "https" || scheme == "wss") ? "443" : (scheme == "http" || scheme == "ws") ? "80" : "";
+  const std::string_view default_port = (scheme == "https" || scheme == "wss") ? "443"
+                                        : (scheme == "http" || scheme == "ws") ? "80"
+                                                                               : "";
   if (default_port.empty()) return {};
   const auto host_begin = scheme_end + 3;
   auto host_end = url.find_first_of("/?#", host_begin);
@@ -59,8 +60,8 @@ std::string toggle_default_port(std::string_view url) {
   const std::string_view authority = url.substr(host_begin, host_end - host_begin);
   const auto bracket = authority.rfind(']');
   const auto colon = authority.rfind(':');
-  const bool has_port = colon != std::string_view::npos &&
-                        (bracket == std::string_view::npos || colon > bracket);
+  const bool has_port =
+      colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
   std::string out(url.substr(0, host_begin));
   if (has_port) {
     if (authority.substr(colon + 1) != default_port) return {};
@@ -164,8 +165,8 @@ bool validate_signature(std::string_view auth_token, std::string_view signature,
   // matched.
   const bool as_given = equal_constant_time(compute_signature(auth_token, url, params), signature);
   const std::string other = toggle_default_port(url);
-  const bool toggled =
-      !other.empty() && equal_constant_time(compute_signature(auth_token, other, params), signature);
+  const bool toggled = !other.empty() &&
+                       equal_constant_time(compute_signature(auth_token, other, params), signature);
   return as_given || toggled;
 }
 

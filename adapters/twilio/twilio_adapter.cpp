@@ -37,8 +37,8 @@ std::string websocket_base(const std::string& http_base) {
 }
 
 bool call_over(const std::string& status) {
-  return status == "completed" || status == "busy" || status == "failed" ||
-         status == "no-answer" || status == "canceled";
+  return status == "completed" || status == "busy" || status == "failed" || status == "no-answer" ||
+         status == "canceled";
 }
 
 net::HttpResponse text_response(int status, std::string body) {
@@ -112,9 +112,9 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   bool signed_by_twilio(const net::HttpRequest& request, const twilio::FormParams& params) {
     const std::string signature = request.header("x-twilio-signature");
-    const bool ok = !signature.empty() &&
-                    twilio::validate_signature(options.rest.auth_token, signature,
-                                               http_base + request.target, params);
+    const bool ok =
+        !signature.empty() && twilio::validate_signature(options.rest.auth_token, signature,
+                                                         http_base + request.target, params);
     if (!ok) {
       std::lock_guard lock(mutex);
       ++stats.rejected_signatures;
@@ -335,9 +335,9 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   // Waits (session thread) until a stream newer than `generation` is taken or the call ends.
   bool wait_for_stream(std::uint64_t generation, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex);
-    return changed.wait_for(lock, timeout,
-                            [&] { return stream_generation > generation || call_ended; }) &&
-           !call_ended;
+    return changed.wait_for(lock, timeout, [&] {
+      return stream_generation > generation || call_ended;
+    }) && !call_ended;
   }
 };
 
@@ -541,8 +541,8 @@ void TwilioAgentAdapter::send_dtmf(std::string_view digits) {
     throw;
   }
   const auto pauses = std::count(digits.begin(), digits.end(), 'w');
-  const auto budget = std::chrono::milliseconds(10000 + 500 * pauses +
-                                                200 * static_cast<long>(digits.size()));
+  const auto budget =
+      std::chrono::milliseconds(10000 + 500 * pauses + 200 * static_cast<long>(digits.size()));
   const bool back = i.wait_for_stream(generation, budget);
   {
     std::lock_guard lock(i.mutex);
@@ -550,13 +550,15 @@ void TwilioAgentAdapter::send_dtmf(std::string_view digits) {
     ++i.stats.dtmf_sent;
     if (!back) {
       throw net::NetError("twilio: the call did not come back after pressing \"" +
-                          std::string(digits) + "\": " +
-                          (i.call_ended ? i.end_reason : "no new media stream"));
+                          std::string(digits) +
+                          "\": " + (i.call_ended ? i.end_reason : "no new media stream"));
     }
   }
 }
 
-std::string TwilioAgentAdapter::local_url() const { return impl_->server->http_url(""); }
+std::string TwilioAgentAdapter::local_url() const {
+  return impl_->server->http_url("");
+}
 
 std::string TwilioAgentAdapter::call_sid() const {
   std::lock_guard lock(impl_->mutex);

@@ -42,7 +42,8 @@ std::string connect_stream_twiml(std::string_view stream_url,
                                  const std::map<std::string, std::string>& parameters,
                                  std::string_view play_digits) {
   if (!valid_play_digits(play_digits)) {
-    throw std::invalid_argument("TwiML <Play digits>: only 0-9 * # and w (a 0.5 s pause) are allowed");
+    throw std::invalid_argument(
+        "TwiML <Play digits>: only 0-9 * # and w (a 0.5 s pause) are allowed");
   }
   std::string out = R"(<?xml version="1.0" encoding="UTF-8"?><Response>)";
   if (!play_digits.empty()) {

@@ -240,20 +240,19 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     speaking = true;
     const auto generation = ++play_generation;
     update_log([&](IvrCallLog& l) { l.prompts.push_back(name); });
-    next_chunk(generation);
+    // One re-armed timer per prompt, on absolute chunk deadlines.
+    connection->run_every(play_t0, options.chunk,
+                          [self = shared_from_this(), generation](Clock::time_point deadline) {
+                            if (self->play_generation != generation || !self->speaking)
+                              return false;
+                            const auto late = Clock::now() - deadline;
+                            self->update_log([&](IvrCallLog& l) { l.pacing.add(late); });
+                            return self->send_chunk();
+                          });
   }
 
-  void next_chunk(std::uint64_t generation) {
-    const auto deadline = play_t0 + play_k * options.chunk;
-    connection->run_at(deadline, [self = shared_from_this(), generation, deadline] {
-      if (self->play_generation != generation || !self->speaking) return;
-      const auto late = Clock::now() - deadline;
-      self->update_log([&](IvrCallLog& l) { l.pacing.add(late); });
-      self->send_chunk(generation);
-    });
-  }
-
-  void send_chunk(std::uint64_t generation) {
+  /// Sends the next chunk; false once the prompt is over.
+  bool send_chunk() {
     const auto bytes_per_chunk = static_cast<std::size_t>(options.chunk.count() * kRate / 1000);
     const auto& audio = *playing;
     const std::size_t n = std::min(bytes_per_chunk, audio.size() - play_pos);
@@ -261,10 +260,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
         stream_sid, std::span<const std::uint8_t>(audio.data() + play_pos, n)));
     play_pos += n;
     ++play_k;
-    if (play_pos < audio.size()) {
-      next_chunk(generation);
-      return;
-    }
+    if (play_pos < audio.size()) return true;
     // The mark comes back once the caller has heard everything before it.
     connection->send(twilio::build_mark(stream_sid, "prompt:" + playing_name));
     speaking = false;
@@ -274,7 +270,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
         self->update_log([](IvrCallLog& l) { l.hung_up = true; });
         self->connection->close(1000, "goodbye");
       });
-      return;
+      return false;
     }
     const auto input = input_generation;
     connection->run_at(heard_by + options.reprompt_after, [self = shared_from_this(), input] {
@@ -283,6 +279,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
         self->speak("reprompt", kPrompts.at("reprompt") + " " + self->menu_text());
       }
     });
+    return false;
   }
 
   void stop_speaking() {

@@ -4,9 +4,9 @@
 
 #include <expat.h>
 
-#include <future>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -55,7 +55,8 @@ XmlNode parse_xml(const std::string& text) {
       [](void* user, const XML_Char* name, const XML_Char** attributes) {
         auto& b = *static_cast<XmlBuilder*>(user);
         XmlNode node{.name = name, .attributes = {}, .children = {}, .text = {}};
-        for (int k = 0; attributes[k] != nullptr; k += 2) node.attributes[attributes[k]] = attributes[k + 1];
+        for (int k = 0; attributes[k] != nullptr; k += 2)
+          node.attributes[attributes[k]] = attributes[k + 1];
         b.open.back()->children.push_back(std::move(node));
         b.open.push_back(&b.open.back()->children.back());
       },
@@ -90,7 +91,8 @@ HttpResponse json_response(int status, const json& body) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // One media stream where the fake plays Twilio (we send connected/start/media/dtmf/stop; the
@@ -180,8 +182,9 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
   HttpResponse on_rest(const HttpRequest& request) {
     const std::string credentials = options.account_sid + ":" + options.auth_token;
     const std::string expected =
-        "Basic " + audio::base64_encode(std::span<const std::uint8_t>(
-                       reinterpret_cast<const std::uint8_t*>(credentials.data()), credentials.size()));
+        "Basic " +
+        audio::base64_encode(std::span<const std::uint8_t>(
+            reinterpret_cast<const std::uint8_t*>(credentials.data()), credentials.size()));
     if (request.header("authorization") != expected) {
       std::lock_guard lock(mutex);
       ++unauthorized;
@@ -195,17 +198,20 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     const std::string rest_of = path.substr(prefix.size());
     twilio::FormParams form;
     try {
-      if (request.method == "POST") form = twilio::parse_form(request.body);
+      if (request.method == "POST")
+        form = twilio::parse_form(request.body);
       else if (request.target.find('?') != std::string::npos)
         form = twilio::parse_form(request.target.substr(request.target.find('?') + 1));
     } catch (const std::exception& e) {
       return json_response(400, error_body(20001, e.what(), 400));
     }
     if (rest_of == "Calls.json" && request.method == "POST") return create_call(form);
-    if (rest_of.rfind("Calls/", 0) == 0 && ends_with(rest_of, ".json") && request.method == "POST") {
+    if (rest_of.rfind("Calls/", 0) == 0 && ends_with(rest_of, ".json") &&
+        request.method == "POST") {
       return update_call(rest_of.substr(6, rest_of.size() - 11), form, not_found);
     }
-    if (rest_of == "IncomingPhoneNumbers.json" && request.method == "GET") return list_numbers(form);
+    if (rest_of == "IncomingPhoneNumbers.json" && request.method == "GET")
+      return list_numbers(form);
     if (rest_of.rfind("IncomingPhoneNumbers/", 0) == 0 && ends_with(rest_of, ".json") &&
         request.method == "POST") {
       return update_number(rest_of.substr(21, rest_of.size() - 26), form, not_found);
@@ -236,14 +242,19 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     const std::string to = twilio::form_value(form, "To");
     const std::string from = twilio::form_value(form, "From");
     const std::string url = twilio::form_value(form, "Url");
-    if (to.empty()) return json_response(400, error_body(21201, "No 'To' number is specified", 400));
+    if (to.empty())
+      return json_response(400, error_body(21201, "No 'To' number is specified", 400));
     if (from.empty()) {
       return json_response(400, error_body(21213, "No 'From' number is specified", 400));
     }
     if (url.empty()) return json_response(400, error_body(21205, "Url parameter is required", 400));
     auto call = std::make_shared<Call>();
-    call->log = {.sid = sid("CA"), .from = from, .to = to, .direction = "outbound-api",
-                 .status = "queued", .statuses = {"queued"}};
+    call->log = {.sid = sid("CA"),
+                 .from = from,
+                 .to = to,
+                 .direction = "outbound-api",
+                 .status = "queued",
+                 .statuses = {"queued"}};
     call->webhook_url = url;
     call->status_callback = twilio::form_value(form, "StatusCallback");
     for (const auto& [name, value] : form)
@@ -317,10 +328,14 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
   }
 
   twilio::FormParams call_params(const Call& call, const std::string& status) const {
-    return {{"AccountSid", options.account_sid}, {"ApiVersion", "2010-04-01"},
-            {"CallSid", call.log.sid},           {"CallStatus", status},
-            {"Called", call.log.to},             {"Caller", call.log.from},
-            {"Direction", call.log.direction},   {"From", call.log.from},
+    return {{"AccountSid", options.account_sid},
+            {"ApiVersion", "2010-04-01"},
+            {"CallSid", call.log.sid},
+            {"CallStatus", status},
+            {"Called", call.log.to},
+            {"Caller", call.log.from},
+            {"Direction", call.log.direction},
+            {"From", call.log.from},
             {"To", call.log.to}};
   }
 
@@ -538,7 +553,7 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
         pcm.assign(4000, 0);  // 0.5 s
       } else if (audio::is_dtmf_digit(d)) {
         pcm = audio::generate_dtmf(std::string(1, d), {.tone = std::chrono::milliseconds(100),
-                                                        .gap = std::chrono::milliseconds(100)});
+                                                       .gap = std::chrono::milliseconds(100)});
       }
       const std::size_t at = mulaw.size();
       mulaw.resize(at + pcm.size());
@@ -560,7 +575,8 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     start.call_sid = call.log.sid;
     start.stream_sid = sid("MZ");
     for (const auto& p : stream_noun.children)
-      if (p.name == "Parameter") start.custom_parameters[attribute(p, "name")] = attribute(p, "value");
+      if (p.name == "Parameter")
+        start.custom_parameters[attribute(p, "name")] = attribute(p, "value");
     std::shared_ptr<Leg> leg;
     try {
       leg = open_leg(call, url, start, true);
@@ -671,8 +687,12 @@ FakeTwilio::~FakeTwilio() {
   impl_->rest.reset();
 }
 
-std::string FakeTwilio::base_url() const { return impl_->rest->base_url(); }
-const FakeTwilioOptions& FakeTwilio::options() const noexcept { return impl_->options; }
+std::string FakeTwilio::base_url() const {
+  return impl_->rest->base_url();
+}
+const FakeTwilioOptions& FakeTwilio::options() const noexcept {
+  return impl_->options;
+}
 
 void FakeTwilio::add_phone(const std::string& number, const std::string& bot_ws_url) {
   std::lock_guard lock(impl_->mutex);
@@ -695,8 +715,12 @@ FakeNumber FakeTwilio::number(const std::string& number) const {
 
 std::string FakeTwilio::dial(const std::string& from, const std::string& to) {
   auto call = std::make_shared<Impl::Call>();
-  call->log = {.sid = impl_->sid("CA"), .from = from, .to = to, .direction = "inbound",
-               .status = "queued", .statuses = {"queued"}};
+  call->log = {.sid = impl_->sid("CA"),
+               .from = from,
+               .to = to,
+               .direction = "inbound",
+               .status = "queued",
+               .statuses = {"queued"}};
   {
     std::lock_guard lock(impl_->mutex);
     const auto number = impl_->numbers.find(to);

@@ -2,8 +2,8 @@
 // A fake Twilio on loopback (shared/protocols/twilio-media-streams.md, "Fake-server checklist"):
 // the REST endpoints a test call uses (Basic auth, Twilio's error bodies), signed webhooks, TwiML
 // (<Connect><Stream>, <Play digits>, <Reject>, <Pause>, <Hangup>), and the call itself: a media
-// stream opened to the TwiML's <Stream url>, bridged in real time (20 ms frames) to the phone on the
-// other end — a bot speaking the bot side of Media Streams, such as the reference IVR bot.
+// stream opened to the TwiML's <Stream url>, bridged in real time (20 ms frames) to the phone on
+// the other end — a bot speaking the bot side of Media Streams, such as the reference IVR bot.
 
 #include <chrono>
 #include <map>
@@ -31,17 +31,17 @@ struct FakeCall {
   std::string to{};
   std::string direction{};  ///< outbound-api or inbound
   std::string status{};     ///< queued, ringing, in-progress, completed, busy, failed, no-answer
-  std::vector<std::string> statuses{};      ///< every status in order
-  std::vector<int> webhook_statuses{};      ///< HTTP status of each TwiML fetch
-  std::vector<std::string> twiml{};         ///< documents executed
-  std::string digits_played{};              ///< <Play digits> sent to the far end
-  std::vector<std::string> stream_sids{};   ///< streams opened to the TwiML's <Stream url>
-  std::vector<int> stream_close_codes{};    ///< how each stream ended (the server's close code)
-  std::string dtmf_forwarded{};             ///< far-end key presses sent as dtmf events
-  std::uint64_t frames_to_stream = 0;       ///< 20 ms frames sent on the media streams
-  std::uint64_t frames_to_far_end = 0;      ///< 20 ms frames sent to the far-end bot
-  std::uint64_t media_from_stream = 0;      ///< outbound media messages the stream's server sent
-  bool rejected = false;                    ///< the TwiML said <Reject>
+  std::vector<std::string> statuses{};     ///< every status in order
+  std::vector<int> webhook_statuses{};     ///< HTTP status of each TwiML fetch
+  std::vector<std::string> twiml{};        ///< documents executed
+  std::string digits_played{};             ///< <Play digits> sent to the far end
+  std::vector<std::string> stream_sids{};  ///< streams opened to the TwiML's <Stream url>
+  std::vector<int> stream_close_codes{};   ///< how each stream ended (the server's close code)
+  std::string dtmf_forwarded{};            ///< far-end key presses sent as dtmf events
+  std::uint64_t frames_to_stream = 0;      ///< 20 ms frames sent on the media streams
+  std::uint64_t frames_to_far_end = 0;     ///< 20 ms frames sent to the far-end bot
+  std::uint64_t media_from_stream = 0;     ///< outbound media messages the stream's server sent
+  bool rejected = false;                   ///< the TwiML said <Reject>
   bool far_end_hung_up = false;
 };
 

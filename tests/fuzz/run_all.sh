@@ -26,6 +26,8 @@ if [ ! -f "$seeds/.done" ]; then
   printf '%s' '{"event":"start","sequenceNumber":"1","start":{"accountSid":"AC0","streamSid":"MZ0","callSid":"CA0","tracks":["inbound"],"customParameters":{"caller":"+1555"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ0"}' > "$seeds/start.json"
   printf '%s' '{"event":"dtmf","streamSid":"MZ0","sequenceNumber":"50","dtmf":{"track":"inbound_track","digit":"1"}}' > "$seeds/dtmf.json"
   printf '%s' '{"event":"mark","streamSid":"MZ0","mark":{"name":"utt-1"}}' > "$seeds/mark.json"
+  printf '%s' 'AccountSid=AC0&ApiVersion=2010-04-01&CallSid=CA0&CallStatus=in-progress&From=%2B15550001111&To=%2B15550009999' > "$seeds/webhook.form"
+  printf '%s' 'StatusCallbackEvent=answered&StatusCallbackEvent=completed&Twiml=%3CResponse%2F%3E&Body=a+b' > "$seeds/update.form"
   touch "$seeds/.done"
 fi
 
@@ -36,11 +38,12 @@ seed_for() {
     dtmf_detector) ls "$seeds"/*.raw "$seeds"/pcm16.wav ;;
     base64_decode) ls "$seeds"/*.txt ;;
     twilio_message) ls "$seeds"/*.json ;;
+    twilio_webhook) ls "$seeds"/*.form ;;
   esac
 }
 
 status=0
-for name in wav_reader media_decode dtmf_detector base64_decode twilio_message; do
+for name in wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook; do
   dir="$corpus_root/$name"
   mkdir -p "$dir"
   for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done

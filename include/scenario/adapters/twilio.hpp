@@ -49,13 +49,13 @@ struct TwilioOptions {
 };
 
 struct TwilioStats {
-  std::uint64_t webhooks = 0;              ///< signed webhook requests taken
-  std::uint64_t rejected_signatures = 0;   ///< missing or wrong X-Twilio-Signature → 403
-  std::uint64_t rejected_callers = 0;      ///< not in allowed_callers → <Reject/>
-  std::uint64_t rejected_streams = 0;      ///< unknown or replayed nonce → closed (1008)
-  std::uint64_t streams = 0;               ///< media streams taken (a DTMF press starts a new one)
+  std::uint64_t webhooks = 0;             ///< signed webhook requests taken
+  std::uint64_t rejected_signatures = 0;  ///< missing or wrong X-Twilio-Signature → 403
+  std::uint64_t rejected_callers = 0;     ///< not in allowed_callers → <Reject/>
+  std::uint64_t rejected_streams = 0;     ///< unknown or replayed nonce → closed (1008)
+  std::uint64_t streams = 0;              ///< media streams taken (a DTMF press starts a new one)
   std::uint64_t frames_sent = 0;
-  std::uint64_t frames_dropped = 0;        ///< caller audio with no stream to carry it
+  std::uint64_t frames_dropped = 0;  ///< caller audio with no stream to carry it
   std::uint64_t media_received = 0;
   std::uint64_t dtmf_received = 0;
   std::uint64_t dtmf_sent = 0;

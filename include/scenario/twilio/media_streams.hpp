@@ -61,6 +61,9 @@ struct Message {
 /// Parses one text frame. Throws ProtocolError naming the event and the field at fault. Unknown
 /// events parse (Event::unknown) so callers can count them.
 Message parse(std::string_view text);
+/// The same, always through the JSON parser (parse() scans plain `media` frames without building
+/// a JSON tree; the fuzz target checks both agree).
+Message parse_json(std::string_view text);
 
 // Twilio → server (what a caller side sends).
 std::string build_connected();

@@ -85,8 +85,9 @@ TEST(MediaStreams, MalformedMessagesGetSpecificErrors) {
   // type_error, which escaped as a non-ProtocolError).
   const std::string start_prefix =
       R"({"event":"start","start":{"streamSid":"MZ0","callSid":"CA0","mediaFormat":)";
-  EXPECT_NE(error_of(start_prefix + R"({"channels":"audio/x-mulaw"}}})").find("\"channels\" must be"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(start_prefix + R"({"channels":"audio/x-mulaw"}}})").find("\"channels\" must be"),
+      std::string::npos);
   EXPECT_NE(error_of(start_prefix + R"({"sampleRate":-8000}}})").find("\"sampleRate\" must be"),
             std::string::npos);
   EXPECT_NE(error_of(start_prefix + R"({"encoding":7}}})").find("\"encoding\" must be a string"),
@@ -95,6 +96,38 @@ TEST(MediaStreams, MalformedMessagesGetSpecificErrors) {
             std::string::npos);
   EXPECT_NE(error_of(R"({"event":"stop","stop":{"callSid":[]}})").find("\"callSid\" must be"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace scenario::twilio
+
+namespace scenario::twilio {
+namespace {
+
+TEST(MediaStreams, MediaFastPathAgreesWithTheJsonParser) {
+  const std::vector<std::string> frames{
+      build_inbound_media("MZ1", 7, 3, 40, std::vector<std::uint8_t>{1, 2, 3, 0xFF}),
+      build_outbound_media("MZ1", std::vector<std::uint8_t>{9, 8, 7}),
+      // Python's json.dumps spacing (Pipecat), keys in another order.
+      R"({"event": "media", "streamSid": "MZ1", "media": {"payload": "AQID", "track": "outbound"}})",
+      // Not for the fast path (unknown key, escape, number): the JSON parser decides.
+      R"({"event":"media","extra":1,"media":{"payload":"AQID"}})",
+      R"({"event":"media","streamSid":"M\u005a1","media":{"payload":"AQID"}})"};
+  for (const auto& text : frames) {
+    const auto fast = parse(text);
+    const auto dom = parse_json(text);
+    EXPECT_EQ(fast.event, Event::media) << text;
+    EXPECT_EQ(fast.payload, dom.payload) << text;
+    EXPECT_EQ(fast.stream_sid, dom.stream_sid) << text;
+    EXPECT_EQ(fast.sequence_number, dom.sequence_number) << text;
+    EXPECT_EQ(fast.chunk, dom.chunk) << text;
+    EXPECT_EQ(fast.timestamp_ms, dom.timestamp_ms) << text;
+    EXPECT_EQ(fast.track, dom.track) << text;
+  }
+  EXPECT_EQ(parse(frames[4]).stream_sid, "MZ1");
+  EXPECT_THROW(parse(R"({"event":"media","media":{"payload":"A!"}})"), ProtocolError);
+  EXPECT_THROW(parse(R"({"event":"media","sequenceNumber":"x","media":{"payload":""}})"),
+               ProtocolError);
 }
 
 }  // namespace

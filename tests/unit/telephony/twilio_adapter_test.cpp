@@ -119,14 +119,14 @@ TEST(TwilioAdapter, WaitsForTheAgentsCallRejectsStrangersAndRestoresTheVoiceUrl)
   fake.add_phone(kAgentNumber, bot.url());
   fake.add_phone(stranger, bot.url());
   fake.add_number(kOurNumber, "https://old.example.com/voice");
-  auto twilio = std::make_shared<TwilioAgentAdapter>(
-      TwilioOptions{.mode = TwilioOptions::Mode::wait_for_call,
-                    .rest = rest_of(fake),
-                    .our_number = kOurNumber,
-                    .allowed_callers = {kAgentNumber},
-                    .answer_timeout = 15s,
-                    .turn = {.hangover = 700ms},
-                    .loop = &loop});
+  auto twilio =
+      std::make_shared<TwilioAgentAdapter>(TwilioOptions{.mode = TwilioOptions::Mode::wait_for_call,
+                                                         .rest = rest_of(fake),
+                                                         .our_number = kOurNumber,
+                                                         .allowed_callers = {kAgentNumber},
+                                                         .answer_timeout = 15s,
+                                                         .turn = {.hangover = 700ms},
+                                                         .loop = &loop});
   // The "agent" calls once the number points at the adapter; a stranger tries first.
   std::string stranger_call, agent_call;
   std::thread caller([&] {
@@ -137,11 +137,11 @@ TEST(TwilioAdapter, WaitsForTheAgentsCallRejectsStrangersAndRestoresTheVoiceUrl)
     fake.wait_for_status(stranger_call, "busy", 5s);
     agent_call = fake.dial(kAgentNumber, kOurNumber);
   });
-  const auto r = run({.name = "inbound",
-                      .description = "d",
-                      .agents = {twilio},
-                      .script = {agent(), user("I would like to talk about my bill."), agent(),
-                                 succeed()}});
+  const auto r =
+      run({.name = "inbound",
+           .description = "d",
+           .agents = {twilio},
+           .script = {agent(), user("I would like to talk about my bill."), agent(), succeed()}});
   caller.join();
   ASSERT_TRUE(r.success) << r.reasoning;
   EXPECT_EQ(fake.number(kOurNumber).voice_url, "https://old.example.com/voice")
@@ -278,7 +278,8 @@ TEST(TwilioAdapter, MalformedStreamsAndForgedUpgradesAreRefused) {
   // Garbage, then a start with a nonce that was never issued: counted, then closed with 1008.
   auto ws = net::ws_connect(loop, media_url);
   std::promise<int> closed;
-  ws->start({.on_message = {}, .on_close = [&](const net::WsClose& c) { closed.set_value(c.code); }});
+  ws->start(
+      {.on_message = {}, .on_close = [&](const net::WsClose& c) { closed.set_value(c.code); }});
   ws->send("{not json");
   ws->send("binary", true);
   ws->send(twilio::build_inbound_media("MZ0", 1, 1, 0, std::vector<std::uint8_t>(160, 0xFF)));
@@ -294,14 +295,14 @@ TEST(TwilioAdapter, MalformedStreamsAndForgedUpgradesAreRefused) {
   EXPECT_EQ(stats.rejected_signatures, 1u);
   // Unsigned or unknown webhooks.
   auto http = http::make_curl_client();
-  const auto unsigned_hook = http->send({.method = "POST",
-                                         .url = twilio.local_url() + "/twilio/voice",
-                                         .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
-                                         .body = "CallSid=CA0&From=%2B1"});
+  const auto unsigned_hook =
+      http->send({.method = "POST",
+                  .url = twilio.local_url() + "/twilio/voice",
+                  .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+                  .body = "CallSid=CA0&From=%2B1"});
   EXPECT_EQ(unsigned_hook.status, 403);
-  const auto bad_form = http->send({.method = "POST",
-                                    .url = twilio.local_url() + "/twilio/voice",
-                                    .body = "CallSid=%zz"});
+  const auto bad_form = http->send(
+      {.method = "POST", .url = twilio.local_url() + "/twilio/voice", .body = "CallSid=%zz"});
   EXPECT_EQ(bad_form.status, 400);
   EXPECT_NE(bad_form.body.find("percent-escape"), std::string::npos);
   EXPECT_EQ(http->send({.method = "GET", .url = twilio.local_url() + "/other"}).status, 404);
@@ -342,7 +343,10 @@ TEST(TwilioAdapter, RestErrorsAreSpecificAndNeverShowTheAuthToken) {
   // A call to a number nobody answers fails the connect quickly, with Twilio's status.
   auto options = place_call_options(fake, loop);
   TwilioAgentAdapter twilio(options);
-  const auto r = run({.name = "nobody", .description = "d", .agents = {std::shared_ptr<TwilioAgentAdapter>(&twilio, [](auto*) {})}, .script = {agent()}});
+  const auto r = run({.name = "nobody",
+                      .description = "d",
+                      .agents = {std::shared_ptr<TwilioAgentAdapter>(&twilio, [](auto*) {})},
+                      .script = {agent()}});
   EXPECT_FALSE(r.success);
   EXPECT_NE(r.reasoning.find("failed"), std::string::npos) << r.reasoning;
   EXPECT_EQ(r.reasoning.find(fake.options().auth_token), std::string::npos);

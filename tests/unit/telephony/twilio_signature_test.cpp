@@ -51,10 +51,12 @@ TEST(TwilioSignature, AcceptsTheUrlWithOrWithoutTheDefaultPort) {
 
 TEST(TwilioSignature, RepeatedNamesContributeEachValueSorted) {
   // StatusCallbackEvent repeats: "StatusCallbackEventanswered" then "…completed".
-  const FormParams params{{"StatusCallbackEvent", "completed"}, {"StatusCallbackEvent", "answered"}};
+  const FormParams params{{"StatusCallbackEvent", "completed"},
+                          {"StatusCallbackEvent", "answered"}};
   // printf '%s' 'https://x.test/cbStatusCallbackEventansweredStatusCallbackEventcompleted' |
   //   openssl dgst -sha1 -hmac 12345 -binary | base64
-  EXPECT_EQ(compute_signature("12345", "https://x.test/cb", params), "/zUIZ3+C34zxnjtWTCxBItsO/jo=");
+  EXPECT_EQ(compute_signature("12345", "https://x.test/cb", params),
+            "/zUIZ3+C34zxnjtWTCxBItsO/jo=");
 }
 
 TEST(TwilioSignature, JsonBodiesAreCheckedThroughBodySha256) {
@@ -96,14 +98,14 @@ TEST(TwilioForm, ParsesAndEncodesWebhookBodies) {
 TEST(TwilioTwiml, ConnectStreamCarriesEscapedParametersAndDigits) {
   const auto doc = connect_stream_twiml("wss://x.test/twilio/media?a=1&b=2",
                                         {{"scenario_nonce", "n\"<1>"}}, "ww12#");
-  EXPECT_EQ(doc,
-            R"(<?xml version="1.0" encoding="UTF-8"?><Response><Play digits="ww12#"/>)"
-            R"(<Connect><Stream url="wss://x.test/twilio/media?a=1&amp;b=2">)"
-            R"(<Parameter name="scenario_nonce" value="n&quot;&lt;1&gt;"/></Stream></Connect>)"
-            R"(</Response>)");
+  EXPECT_EQ(doc, R"(<?xml version="1.0" encoding="UTF-8"?><Response><Play digits="ww12#"/>)"
+                 R"(<Connect><Stream url="wss://x.test/twilio/media?a=1&amp;b=2">)"
+                 R"(<Parameter name="scenario_nonce" value="n&quot;&lt;1&gt;"/></Stream></Connect>)"
+                 R"(</Response>)");
   EXPECT_THROW(connect_stream_twiml("wss://x", {}, "1A"), std::invalid_argument);
-  EXPECT_EQ(reject_twiml(),
-            R"(<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="rejected"/></Response>)");
+  EXPECT_EQ(
+      reject_twiml(),
+      R"(<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="rejected"/></Response>)");
 }
 
 }  // namespace

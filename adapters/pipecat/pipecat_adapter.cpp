@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/event_queue.hpp"
+#include "common/telephone_line.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
@@ -17,7 +18,7 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 constexpr auto kFrame = std::chrono::milliseconds(20);
-constexpr int kWireRate = 8000;
+constexpr int kWireRate = kTelephoneRate;
 
 }  // namespace
 
@@ -193,19 +194,11 @@ PipecatAgentAdapter::~PipecatAgentAdapter() {
 }
 
 AdapterCapabilities PipecatAgentAdapter::capabilities() const {
-  const audio::AudioFormat wire{audio::Encoding::mulaw, kWireRate, 1};
-  return {.streaming_transcripts = false,
-          .native_vad = true,
-          .dtmf = true,
-          .native_interruption = false,
-          .input_format = wire,
-          .output_format = wire};
+  return telephone_line_capabilities();
 }
 
 void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
-  if (dynamic_cast<RealClock*>(clock.get()) == nullptr) {
-    throw std::logic_error("pipecat talks to a bot over the network: the run needs the real clock");
-  }
+  require_real_clock(clock.get(), "pipecat talks to a bot over the network");
   auto& i = *impl_;
   i.clock = std::move(clock);
   std::mt19937_64 random(std::random_device{}());

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/event_queue.hpp"
+#include "common/telephone_line.hpp"
 #include "scenario/adapters/twilio.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
@@ -18,7 +19,7 @@
 namespace scenario::adapters {
 namespace {
 
-constexpr int kWireRate = 8000;
+constexpr int kWireRate = kTelephoneRate;
 constexpr const char* kNonceParameter = "scenario_nonce";
 constexpr const char* kVoicePath = "/twilio/voice";
 constexpr const char* kStatusPath = "/twilio/status";
@@ -297,6 +298,14 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         leg.connection->close(1008, "unknown or already used stream nonce");
         return;
       }
+      // The SID goes into every outbound frame unescaped (the hot path): only a well-formed one
+      // (MZ + 32 hex, as Twilio makes them) is taken.
+      if (!twilio::is_sid(m.start.stream_sid, "MZ")) {
+        ++stats.rejected_streams;
+        stats.last_error = "media stream with a malformed streamSid";
+        leg.connection->close(1008, "malformed streamSid");
+        return;
+      }
       leg.taken = true;
       leg.stream_sid = m.start.stream_sid;
       stream = leg.connection;
@@ -373,19 +382,11 @@ TwilioAgentAdapter::~TwilioAgentAdapter() {
 }
 
 AdapterCapabilities TwilioAgentAdapter::capabilities() const {
-  const audio::AudioFormat wire{audio::Encoding::mulaw, kWireRate, 1};
-  return {.streaming_transcripts = false,
-          .native_vad = true,
-          .dtmf = true,
-          .native_interruption = false,
-          .input_format = wire,
-          .output_format = wire};
+  return telephone_line_capabilities();
 }
 
 void TwilioAgentAdapter::connect(std::shared_ptr<Clock> clock) {
-  if (dynamic_cast<RealClock*>(clock.get()) == nullptr) {
-    throw std::logic_error("twilio places a real call: the run needs the real clock");
-  }
+  require_real_clock(clock.get(), "twilio places a real call");
   auto& i = *impl_;
   if (i.connected) disconnect();
   i.clock = std::move(clock);

@@ -15,6 +15,7 @@
 #include "scenario/scenario.hpp"
 #include "scenario/twilio/media_streams.hpp"
 #include "scenario/twilio/rest.hpp"
+#include "scenario/twilio/signature.hpp"
 #include "support/fixtures.hpp"
 
 namespace scenario {
@@ -306,6 +307,34 @@ TEST(TwilioAdapter, MalformedStreamsAndForgedUpgradesAreRefused) {
   EXPECT_EQ(bad_form.status, 400);
   EXPECT_NE(bad_form.body.find("percent-escape"), std::string::npos);
   EXPECT_EQ(http->send({.method = "GET", .url = twilio.local_url() + "/other"}).status, 404);
+
+  // A properly signed webhook hands out a nonce; a stream that brings it with a streamSid that is
+  // not a SID (it would go unescaped into every outbound frame) is still refused.
+  const twilio::FormParams params{{"CallSid", "CA0"}, {"From", "+1"}};
+  const std::string webhook = twilio.local_url() + "/twilio/voice";
+  const auto signed_hook = http->send(
+      {.method = "POST",
+       .url = webhook,
+       .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                   {"X-Twilio-Signature",
+                    twilio::compute_signature(fake.options().auth_token, webhook, params)}},
+       .body = twilio::form_encode(params)});
+  ASSERT_EQ(signed_hook.status, 200) << signed_hook.body;
+  const std::string marker = R"(name="scenario_nonce" value=")";
+  const auto at = signed_hook.body.find(marker);
+  ASSERT_NE(at, std::string::npos) << signed_hook.body;
+  start.custom_parameters["scenario_nonce"] = signed_hook.body.substr(at + marker.size(), 32);
+  start.stream_sid = "MZ\"},\"event\":\"clear";
+  auto forged = net::ws_connect(loop, media_url);
+  std::promise<int> forged_closed;
+  forged->start({.on_message = {},
+                 .on_close = [&](const net::WsClose& c) { forged_closed.set_value(c.code); }});
+  forged->send(twilio::build_start(start, 1));
+  auto forged_code = forged_closed.get_future();
+  ASSERT_EQ(forged_code.wait_for(3s), std::future_status::ready);
+  EXPECT_EQ(forged_code.get(), 1008);
+  EXPECT_EQ(twilio.stats().rejected_streams, 2u);
+  EXPECT_EQ(twilio.stats().streams, 0u);
 }
 
 TEST(TwilioAdapter, RestErrorsAreSpecificAndNeverShowTheAuthToken) {

@@ -11,6 +11,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
   libopus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev
+  libprotobuf-dev protobuf-compiler
   libespeak-ng-dev espeak-ng-data
   clang libclang-rt-14-dev
   sox ffmpeg espeak-ng openssl curl

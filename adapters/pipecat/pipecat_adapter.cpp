@@ -1,5 +1,5 @@
-// We play Twilio towards a Pipecat bot: shared/protocols/pipecat.md §1 and
-// twilio-media-streams.md ("Fake-server checklist").
+// A client of a Pipecat bot: we play Twilio towards it (shared/protocols/pipecat.md §1 and
+// twilio-media-streams.md "Fake-server checklist"), or speak its protobuf serializer (§2).
 #include <deque>
 #include <future>
 #include <mutex>
@@ -9,8 +9,10 @@
 #include "common/telephone_line.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/g711.hpp"
+#include "scenario/audio/pcm_buffer.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/net/websocket.hpp"
+#include "scenario/pipecat/frames.hpp"
 #include "scenario/twilio/media_streams.hpp"
 
 namespace scenario::adapters {
@@ -19,13 +21,42 @@ namespace {
 using Steady = std::chrono::steady_clock;
 constexpr auto kFrame = std::chrono::milliseconds(20);
 constexpr int kWireRate = kTelephoneRate;
+/// What a protobuf bot sends unless configured otherwise (pipecat.md §2: transport output rate).
+constexpr int kPipecatOutputRate = 24000;
+
+int checked_input_rate(int rate) {
+  if (!audio::Resampler::is_supported_rate(rate) || rate % 50 != 0)
+    throw std::invalid_argument("pipecat: input_sample_rate " + std::to_string(rate) +
+                                " is not a supported rate (4000-384000 Hz, whole 20 ms frames)");
+  return rate;
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
 struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
-  explicit Impl(PipecatOptions o) : options(std::move(o)) {}
+  explicit Impl(PipecatOptions o)
+      : options(std::move(o)),
+        protobuf(options.serializer == PipecatSerializer::protobuf),
+        wire_rate(protobuf ? checked_input_rate(options.input_sample_rate) : kWireRate),
+        to_wire(audio::kCanonicalSampleRate, wire_rate) {
+    if (protobuf) {
+      // 20 ms of digital silence at the input rate: the same bytes every time.
+      silence_frame =
+          pipecat::encode_audio(std::vector<std::int16_t>(wire_rate / 50, 0), wire_rate);
+    }
+  }
 
   PipecatOptions options;
+  const bool protobuf;
+  const int wire_rate;  ///< caller audio on the wire (μ-law 8k, or PCM16 at the input rate)
+  std::string silence_frame;
   std::shared_ptr<Clock> clock;
   std::shared_ptr<net::WsConnection> connection;
   bool disconnected = false;                     ///< session thread
@@ -33,11 +64,11 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   Steady::time_point t0;
 
   // Session thread only.
-  audio::Resampler to_wire{audio::kCanonicalSampleRate, kWireRate};
+  audio::Resampler to_wire;
   std::vector<std::int16_t> narrow;
 
   // Strand only.
-  audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};
+  audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};  ///< remade on a rate change
   std::vector<std::int16_t> narrow_in;  ///< the bot's μ-law decoded, reused per message
   Steady::time_point covered_until;     ///< the wire carries caller audio up to here
   Steady::time_point playout_end;       ///< where the bot's queued audio ends, heard in real time
@@ -72,7 +103,11 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
           if (self->covered_until <= deadline + std::chrono::milliseconds(1)) {
             static const std::vector<std::uint8_t> silence(twilio::kFrameBytes,
                                                            twilio::kMulawSilence);
-            self->connection->send(self->stream->media(silence, self->timestamp_ms(fired)));
+            if (self->protobuf) {
+              self->connection->send(self->silence_frame, true);
+            } else {
+              self->connection->send(self->stream->media(silence, self->timestamp_ms(fired)));
+            }
             self->covered_until = std::max(self->covered_until, deadline) + kFrame;
             std::lock_guard lock(self->mutex);
             ++self->stats.frames_sent;
@@ -84,6 +119,14 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_message(const std::string& text, bool binary) {
+    if (protobuf) {
+      if (binary) {
+        on_frame(text);
+      } else {
+        malformed("text frame from the bot (the protobuf serializer sends binary frames only)");
+      }
+      return;
+    }
     if (binary) {
       malformed("binary frame from the bot (Twilio Media Streams is JSON text only)");
       return;
@@ -100,15 +143,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       case twilio::Event::media: {
         narrow_in.resize(m.payload.size());
         audio::mulaw_decode(m.payload, narrow_in);
-        playout_end = std::max(playout_end, steady_now) +
-                      std::chrono::microseconds(m.payload.size() * 1'000'000 / kWireRate);
-        TransportEvent e{.kind = TransportEvent::Kind::audio, .at = now()};
-        from_wire.process(narrow_in, e.audio.samples);
-        {
-          std::lock_guard lock(mutex);
-          ++stats.media_received;
-        }
-        push(std::move(e));
+        play(narrow_in, kWireRate, steady_now);
         break;
       }
       case twilio::Event::mark: {
@@ -123,16 +158,12 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       case twilio::Event::clear: {
         // The bot stopped talking (its own barge-in detection): queued audio is dropped and
         // pending marks come back at once, as Twilio does.
-        playout_end = steady_now;
         echo_due_marks(true);
         {
           std::lock_guard lock(mutex);
           ++stats.clears;
         }
-        push({.kind = TransportEvent::Kind::agent_stopped,
-              .at = now(),
-              .text = "clear",
-              .data = {{"message", "clear"}}});
+        agent_stopped("clear", steady_now);
         break;
       }
       default:
@@ -140,6 +171,93 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
                   "' (only media, mark and clear go from a bot to Twilio)");
         break;
     }
+  }
+
+  /// The bot's audio, played out on the caller's side in real time after what is queued.
+  void play(std::span<const std::int16_t> pcm, int rate, Steady::time_point steady_now) {
+    playout_end =
+        std::max(playout_end, steady_now) +
+        std::chrono::microseconds(static_cast<std::int64_t>(pcm.size()) * 1'000'000 / rate);
+    TransportEvent e{.kind = TransportEvent::Kind::audio, .at = now()};
+    if (rate == audio::kCanonicalSampleRate) {
+      e.audio.samples.assign(pcm.begin(), pcm.end());
+    } else {
+      if (from_wire.input_rate() != rate)
+        from_wire = audio::Resampler(rate, audio::kCanonicalSampleRate);
+      from_wire.process(pcm, e.audio.samples);
+    }
+    {
+      std::lock_guard lock(mutex);
+      ++stats.media_received;
+    }
+    push(std::move(e));
+  }
+
+  void agent_stopped(const std::string& why, Steady::time_point steady_now) {
+    playout_end = steady_now;  // what was queued is dropped
+    push({.kind = TransportEvent::Kind::agent_stopped,
+          .at = now(),
+          .text = why,
+          .data = {{"message", why}}});
+  }
+
+  void count_message() {
+    std::lock_guard lock(mutex);
+    ++stats.messages;
+  }
+
+  // One binary message of the protobuf serializer (pipecat.md §2, bot → client rows).
+  void on_frame(const std::string& bytes) {
+    pipecat::Frame frame;
+    try {
+      frame = pipecat::decode_frame(bytes);
+    } catch (const pipecat::FrameError& e) {
+      malformed(e.what());
+      return;
+    }
+    const auto steady_now = Steady::now();
+    std::visit(
+        Overloaded{
+            [&](pipecat::AudioFrame& a) {
+              if (a.num_channels > 1) {
+                a.samples = audio::downmix_to_mono({.sample_rate = a.sample_rate,
+                                                    .channels = a.num_channels,
+                                                    .samples = a.samples});
+              }
+              if (!audio::Resampler::is_supported_rate(a.sample_rate)) {
+                malformed("audio frame at " + std::to_string(a.sample_rate) +
+                          " Hz, a rate that cannot be resampled");
+                return;
+              }
+              play(a.samples, a.sample_rate, steady_now);
+            },
+            [&](pipecat::TextFrame& t) {
+              count_message();
+              push({.kind = TransportEvent::Kind::transcript_delta, .at = now(), .text = t.text});
+            },
+            [&](pipecat::TranscriptionFrame& t) {
+              count_message();
+              push(
+                  {.kind = TransportEvent::Kind::note,
+                   .at = now(),
+                   .text = "transcription",
+                   .data = {{"text", t.text}, {"user_id", t.user_id}, {"timestamp", t.timestamp}}});
+            },
+            [&](pipecat::MessageFrame& m) {
+              count_message();
+              push({.kind = TransportEvent::Kind::note,
+                    .at = now(),
+                    .text = "message",
+                    .data = {{"message", std::move(m.data)}}});
+            },
+            [&](pipecat::InterruptionFrame&) {
+              {
+                std::lock_guard lock(mutex);
+                ++stats.interruptions;
+              }
+              agent_stopped("interruption", steady_now);
+            }},
+        frame);
   }
 
   void echo_due_marks(bool all) {
@@ -194,7 +312,13 @@ PipecatAgentAdapter::~PipecatAgentAdapter() {
 }
 
 AdapterCapabilities PipecatAgentAdapter::capabilities() const {
-  return telephone_line_capabilities();
+  if (!impl_->protobuf) return telephone_line_capabilities();
+  return {.streaming_transcripts = false,
+          .native_vad = true,
+          .dtmf = false,  // no DTMF frame in pipecat.Frame: key presses go in-band
+          .native_interruption = impl_->options.interruption_frames,
+          .input_format = {audio::Encoding::pcm16, impl_->wire_rate, 1},
+          .output_format = {audio::Encoding::pcm16, kPipecatOutputRate, 1}};
 }
 
 void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
@@ -232,10 +356,13 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
                              if (auto self = weak.lock()) self->on_close(c);
                            }});
   // Pipecat's runner reads two messages before it picks the provider: connected, then start.
+  // The protobuf transport has no handshake: audio flows from the first tick.
   std::promise<void> started;
   i.connection->post([self = impl_, &started] {
-    self->connection->send(self->stream->connected());
-    self->connection->send(self->stream->start());
+    if (!self->protobuf) {
+      self->connection->send(self->stream->connected());
+      self->connection->send(self->stream->start());
+    }
     self->t0 = Steady::now();
     self->covered_until = self->t0;
     self->playout_end = self->t0;
@@ -259,7 +386,7 @@ void PipecatAgentAdapter::disconnect() {
     self->running = false;
     if (self->connection->open()) {
       // stop, then close: Twilio's order (Pipecat ignores stop and ends on the close)
-      self->connection->send(self->stream->stop());
+      if (!self->protobuf) self->connection->send(self->stream->stop());
       self->connection->close(1000, "call ended");
     }
     done->set_value();
@@ -276,16 +403,29 @@ void PipecatAgentAdapter::send_audio(const audio::AudioChunk& frame) {
   }
   i.narrow.clear();
   i.to_wire.process(frame.samples, i.narrow);
+  const auto covers = std::chrono::microseconds(static_cast<std::int64_t>(i.narrow.size()) *
+                                                1'000'000 / i.wire_rate);
+  auto after_send = [](Impl& self, Steady::time_point now, std::chrono::microseconds covers) {
+    self.covered_until = std::max(self.covered_until, now) + covers;
+    std::lock_guard lock(self.mutex);
+    ++self.stats.frames_sent;
+  };
+  if (i.protobuf) {
+    i.connection->post(
+        [self = impl_, bytes = pipecat::encode_audio(i.narrow, i.wire_rate), covers, after_send] {
+          if (!self->running) return;
+          self->connection->send(bytes, true);
+          after_send(*self, Steady::now(), covers);
+        });
+    return;
+  }
   std::vector<std::uint8_t> mulaw(i.narrow.size());
   audio::mulaw_encode(i.narrow, mulaw);
-  i.connection->post([self = impl_, mulaw = std::move(mulaw)] {
+  i.connection->post([self = impl_, mulaw = std::move(mulaw), covers, after_send] {
     if (!self->running) return;
     const auto now = Steady::now();
     self->connection->send(self->stream->media(mulaw, self->timestamp_ms(now)));
-    self->covered_until = std::max(self->covered_until, now) +
-                          std::chrono::microseconds(mulaw.size() * 1'000'000 / kWireRate);
-    std::lock_guard lock(self->mutex);
-    ++self->stats.frames_sent;
+    after_send(*self, now, covers);
   });
 }
 
@@ -295,6 +435,10 @@ std::optional<TransportEvent> PipecatAgentAdapter::receive(std::chrono::nanoseco
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
   auto& i = *impl_;
+  if (i.protobuf) {
+    throw UnsupportedCapabilityError(name() + " (protobuf serializer)", "DTMF events",
+                                     "pipecat.Frame has no key presses: send in-band tones");
+  }
   if (!i.connection) throw std::logic_error("pipecat: send_dtmf before connect");
   for (const char d : digits) {
     if (!((d >= '0' && d <= '9') || d == '*' || d == '#')) {
@@ -304,6 +448,19 @@ void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
   }
   i.connection->post([self = impl_, d = std::string(digits)] {
     for (const char c : d) self->connection->send(self->stream->dtmf(c));
+  });
+}
+
+void PipecatAgentAdapter::interrupt() {
+  auto& i = *impl_;
+  if (!i.protobuf || !i.options.interruption_frames) {
+    VoiceAgentAdapter::interrupt();  // says it is unsupported
+    return;
+  }
+  if (!i.connection) throw std::logic_error("pipecat: interrupt before connect");
+  i.connection->post([self = impl_] {
+    if (self->running)
+      self->connection->send(pipecat::encode_frame(pipecat::InterruptionFrame{}), true);
   });
 }
 

@@ -4,8 +4,10 @@
 
 #include "scenario/audio/dtmf.hpp"
 #include "scenario/audio/g711.hpp"
+#include "scenario/audio/pcm_buffer.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/audio/vad.hpp"
+#include "scenario/pipecat/frames.hpp"
 #include "scenario/speech.hpp"
 #include "scenario/twilio/media_streams.hpp"
 
@@ -30,22 +32,36 @@ const std::map<std::string, std::string> kPrompts = {
     {"goodbye", "Thank you for calling Acme. Goodbye."},
 };
 
-// μ-law 8 kHz audio of a text, synthesised once per process (many calls say the same things).
-std::shared_ptr<const std::vector<std::uint8_t>> prompt_audio(const std::string& text,
-                                                              const std::string& voice) {
+// A prompt in the wire's format: μ-law 8 kHz bytes (Twilio) or PCM16 samples (protobuf).
+struct PromptAudio {
+  std::vector<std::uint8_t> mulaw;
+  std::vector<std::int16_t> pcm;
+  int rate = kRate;
+  std::size_t size() const { return mulaw.empty() ? pcm.size() : mulaw.size(); }
+};
+
+// Synthesised once per process and format (many calls say the same things).
+std::shared_ptr<const PromptAudio> prompt_audio(const std::string& text, const std::string& voice,
+                                                IvrWire wire, int output_rate) {
   static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<const std::vector<std::uint8_t>>> cache;
-  const std::string key = voice + "\n" + text;
+  static std::map<std::string, std::shared_ptr<const PromptAudio>> cache;
+  const int rate = wire == IvrWire::twilio ? kRate : output_rate;
+  const std::string key = voice + "\n" + std::to_string(rate) +
+                          (wire == IvrWire::twilio ? "mulaw" : "pcm") + "\n" + text;
   {
     std::lock_guard lock(mutex);
     if (const auto it = cache.find(key); it != cache.end()) return it->second;
   }
   const auto speech = synthesize(text, voice);
-  const auto narrow = audio::resample(speech.samples, speech.sample_rate, kRate);
-  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(
-      audio::encode_samples(audio::Encoding::mulaw, narrow));
+  auto prompt = std::make_shared<PromptAudio>();
+  prompt->rate = rate;
+  prompt->pcm = audio::resample(speech.samples, speech.sample_rate, rate);
+  if (wire == IvrWire::twilio) {
+    prompt->mulaw = audio::encode_samples(audio::Encoding::mulaw, prompt->pcm);
+    prompt->pcm.clear();
+  }
   std::lock_guard lock(mutex);
-  return cache.emplace(key, std::move(bytes)).first->second;
+  return cache.emplace(key, std::move(prompt)).first->second;
 }
 
 }  // namespace
@@ -61,6 +77,8 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
 
   const IvrBotOptions& options;
   std::shared_ptr<net::WsConnection> connection;
+  const bool protobuf = options.wire == IvrWire::pipecat_protobuf;
+  std::optional<audio::Resampler> to_8k;  ///< protobuf: the caller's rate → the detectors' 8 kHz
   audio::VoiceActivityDetector vad;
   audio::DtmfDetector dtmf;
   std::vector<std::int16_t> pcm;
@@ -69,7 +87,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   bool ending = false;
 
   // Playback, paced on absolute deadlines t0 + k·chunk.
-  std::shared_ptr<const std::vector<std::uint8_t>> playing;
+  std::shared_ptr<const PromptAudio> playing;
   std::string playing_name;
   std::size_t play_pos = 0;
   std::uint64_t play_k = 0;
@@ -135,10 +153,62 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     }
   }
 
+  void malformed(const std::string& what) {
+    update_log([&](IvrCallLog& l) {
+      ++l.malformed;
+      l.last_error = what;
+    });
+  }
+
+  // One binary message of Pipecat's protobuf serializer (pipecat.md §2, client → bot rows).
+  void on_frame(const std::string& bytes) {
+    pipecat::Frame frame;
+    try {
+      frame = pipecat::decode_frame(bytes);
+    } catch (const pipecat::FrameError& e) {
+      malformed(e.what());
+      return;
+    }
+    if (auto* a = std::get_if<pipecat::AudioFrame>(&frame)) {
+      update_log([&](IvrCallLog& l) {
+        ++l.media_frames;
+        l.input_sample_rate = a->sample_rate;
+      });
+      if (a->num_channels > 1) {
+        a->samples = audio::downmix_to_mono(
+            {.sample_rate = a->sample_rate, .channels = a->num_channels, .samples = a->samples});
+      }
+      if (a->sample_rate == kRate) {
+        on_pcm(a->samples);
+        return;
+      }
+      if (!audio::Resampler::is_supported_rate(a->sample_rate)) {
+        malformed("audio at " + std::to_string(a->sample_rate) + " Hz cannot be resampled");
+        return;
+      }
+      if (!to_8k || to_8k->input_rate() != a->sample_rate) to_8k.emplace(a->sample_rate, kRate);
+      pcm.clear();
+      to_8k->process(a->samples, pcm);
+      on_pcm(pcm);
+    } else if (std::holds_alternative<pipecat::InterruptionFrame>(frame)) {
+      // The caller interrupts natively: stop and say so (InterruptionFrame back, as Pipecat's
+      // output transport writes it to the serializer).
+      update_log([](IvrCallLog& l) { ++l.interruptions; });
+      ++input_generation;
+      if (speaking) stop_speaking();
+    }
+    // text, transcription and message frames from a client: nothing for an IVR to do.
+  }
+
   void on_media(const std::vector<std::uint8_t>& payload) {
     update_log([](IvrCallLog& l) { ++l.media_frames; });
     pcm.resize(payload.size());
     audio::mulaw_decode(payload, pcm);
+    on_pcm(pcm);
+  }
+
+  // The caller's audio at 8 kHz: key tones, then speech.
+  void on_pcm(std::span<const std::int16_t> pcm) {
     if (options.inband_dtmf) {
       for (const auto& d : dtmf.push(pcm)) on_digit(d.digit, true);
     }
@@ -226,14 +296,21 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
 
   // A mark on entering a menu: the caller side learns where the bot is (echoed once heard).
   void enter(const std::string& name) {
+    if (protobuf) {
+      connection->send(pipecat::encode_frame(pipecat::MessageFrame{
+                           .data = {{"label", "ivr"}, {"type", "menu"}, {"name", name}}}),
+                       true);
+      return;
+    }
     connection->send(twilio::build_mark(stream_sid, "menu:" + name));
   }
 
   void respond_to_speech() { speak("speech", kPrompts.at("speech") + " " + menu_text()); }
 
   void speak(const std::string& name, const std::string& text) {
-    playing = prompt_audio(text, options.voice);
+    playing = prompt_audio(text, options.voice, options.wire, options.output_sample_rate);
     playing_name = name;
+    if (protobuf) connection->send(pipecat::encode_frame(pipecat::TextFrame{.text = text}), true);
     play_pos = 0;
     play_k = 0;
     play_t0 = Clock::now();
@@ -253,16 +330,24 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
 
   /// Sends the next chunk; false once the prompt is over.
   bool send_chunk() {
-    const auto bytes_per_chunk = static_cast<std::size_t>(options.chunk.count() * kRate / 1000);
     const auto& audio = *playing;
-    const std::size_t n = std::min(bytes_per_chunk, audio.size() - play_pos);
-    connection->send(twilio::build_outbound_media(
-        stream_sid, std::span<const std::uint8_t>(audio.data() + play_pos, n)));
+    const auto per_chunk = static_cast<std::size_t>(options.chunk.count() * audio.rate / 1000);
+    const std::size_t n = std::min(per_chunk, audio.size() - play_pos);
+    if (protobuf) {
+      connection->send(
+          pipecat::encode_audio(std::span<const std::int16_t>(audio.pcm.data() + play_pos, n),
+                                audio.rate),
+          true);
+    } else {
+      connection->send(twilio::build_outbound_media(
+          stream_sid, std::span<const std::uint8_t>(audio.mulaw.data() + play_pos, n)));
+    }
     play_pos += n;
     ++play_k;
     if (play_pos < audio.size()) return true;
-    // The mark comes back once the caller has heard everything before it.
-    connection->send(twilio::build_mark(stream_sid, "prompt:" + playing_name));
+    // The mark comes back once the caller has heard everything before it (Twilio only: the
+    // protobuf serializer has no marks).
+    if (!protobuf) connection->send(twilio::build_mark(stream_sid, "prompt:" + playing_name));
     speaking = false;
     const auto heard_by = play_t0 + play_k * options.chunk;
     if (ending) {
@@ -285,7 +370,17 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   void stop_speaking() {
     ++play_generation;
     speaking = false;
-    connection->send(twilio::build_clear(stream_sid));
+    if (protobuf) {
+      connection->send(pipecat::encode_frame(pipecat::InterruptionFrame{}), true);
+    } else {
+      connection->send(twilio::build_clear(stream_sid));
+    }
+  }
+
+  // protobuf: no start message, so the bot greets when the socket opens.
+  void on_open() {
+    if (protobuf && options.greet)
+      speak("greeting", kPrompts.at("greeting") + " " + kPrompts.at("main"));
   }
 };
 
@@ -295,15 +390,16 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
   const auto& p = kPrompts;
   for (const auto& options : {p.at("main"), p.at("billing_options"), p.at("support_options")}) {
     for (const auto& lead : {"greeting", "invalid", "speech", "reprompt"})
-      prompt_audio(p.at(lead) + " " + options, options_.voice);
+      prompt_audio(p.at(lead) + " " + options, options_.voice, options_.wire,
+                   options_.output_sample_rate);
   }
   for (const auto& name : {"billing", "support", "payment"}) {
     prompt_audio(p.at(name) + " " +
                      p.at(std::string(name) == "support" ? "support_options" : "billing_options"),
-                 options_.voice);
+                 options_.voice, options_.wire, options_.output_sample_rate);
   }
-  prompt_audio(p.at("main"), options_.voice);
-  prompt_audio(p.at("goodbye"), options_.voice);
+  prompt_audio(p.at("main"), options_.voice, options_.wire, options_.output_sample_rate);
+  prompt_audio(p.at("goodbye"), options_.voice, options_.wire, options_.output_sample_rate);
   server_ = std::make_unique<net::Server>(
       loop, std::move(server),
       [this](std::shared_ptr<net::WsConnection> connection, const net::HttpRequest&) {
@@ -319,20 +415,27 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
                                [weak](std::string data, bool binary) {
                                  auto call = weak.lock();
                                  if (!call) return;
-                                 if (binary) {
-                                   call->update_log([](IvrCallLog& l) {
-                                     ++l.malformed;
-                                     l.last_error = "binary frame (Twilio sends text frames only)";
-                                   });
-                                   return;
+                                 if (call->protobuf) {
+                                   if (binary) {
+                                     call->on_frame(data);
+                                   } else {
+                                     call->malformed(
+                                         "text frame (the protobuf serializer sends binary only)");
+                                   }
+                                 } else if (binary) {
+                                   call->malformed("binary frame (Twilio sends text frames only)");
+                                 } else {
+                                   call->on_message(data);
                                  }
-                                 call->on_message(data);
                                },
                            .on_close =
                                [weak](const net::WsClose&) {
                                  if (auto call = weak.lock())
                                    call->update_log([](IvrCallLog& l) { l.closed = true; });
                                }});
+        connection->post([weak] {
+          if (auto call = weak.lock()) call->on_open();
+        });
       });
 }
 

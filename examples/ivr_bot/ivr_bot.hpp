@@ -1,5 +1,6 @@
 #pragma once
-// A reference IVR bot speaking the bot side of Twilio Media Streams: the agent under test of the
+// A reference IVR bot speaking the bot side of Twilio Media Streams (as a Pipecat bot with the
+// Twilio serializer does) or of Pipecat's protobuf serializer: the agent under test of the
 // offline demo and of the load benchmark. Public API only, so it doubles as an example of a bot
 // built on scenario's audio and networking pieces.
 //
@@ -7,6 +8,13 @@
 // (Goertzel detector), stops talking when the caller barges in (after `reaction_time`, sending
 // `clear`), re-prompts after a silence, answers after `response_delay`, sends a `mark` after each
 // prompt, and hangs up (closes the socket) after saying goodbye.
+//
+// Speaking protobuf (shared/protocols/pipecat.md §2) it greets as soon as the socket opens (there
+// is no start message), sends PCM16 at `output_sample_rate`, a TextFrame with each prompt's words,
+// a MessageFrame {"label":"ivr","type":"menu","name":…} on entering a menu (no marks in that
+// protocol), an InterruptionFrame where it would send `clear`, and stops talking when the caller
+// sends an InterruptionFrame (answering with one, as Pipecat's output transport does). Key
+// presses can only arrive as tones.
 
 #include <chrono>
 #include <cstdint>
@@ -21,7 +29,15 @@
 
 namespace scenario::examples {
 
+enum class IvrWire {
+  twilio,           ///< Twilio Media Streams JSON (μ-law 8 kHz)
+  pipecat_protobuf  ///< binary pipecat.Frame (PCM16)
+};
+
 struct IvrBotOptions {
+  IvrWire wire = IvrWire::twilio;
+  /// protobuf: the rate of the bot's audio (Pipecat's transport output default).
+  int output_sample_rate = 24000;
   std::string voice = "espeak/en-us";
   /// Caller finished (speech end or key press) → the bot starts answering.
   std::chrono::milliseconds response_delay{300};
@@ -46,6 +62,8 @@ struct IvrCallLog {
   std::string digits{};                ///< menu input, as taken
   std::string inband_digits{};         ///< of which decoded from audio
   int barge_ins = 0;
+  int interruptions = 0;      ///< protobuf: InterruptionFrames from the caller
+  int input_sample_rate = 0;  ///< protobuf: the rate of the caller's audio frames
   int utterances = 0;
   int mark_echoes = 0;
   std::uint64_t media_frames = 0;

@@ -1,6 +1,7 @@
-// The reference IVR bot as a standalone program: a Twilio Media Streams bot on a WebSocket.
+// The reference IVR bot as a standalone program: a Twilio Media Streams bot on a WebSocket, or
+// with --protobuf a bot speaking Pipecat's protobuf serializer (PCM16, 40 ms chunks as Pipecat).
 //
-//   ivr_bot [--port N] [--response-delay-ms N] [--reaction-ms N] [--reprompt-ms N]
+//   ivr_bot [--port N] [--protobuf] [--response-delay-ms N] [--reaction-ms N] [--reprompt-ms N]
 //
 // Prints its URL, then serves calls until interrupted.
 #include <csignal>
@@ -27,7 +28,10 @@ int main(int argc, char** argv) {
       }
       return std::atoi(argv[++i]);
     };
-    if (arg == "--port") {
+    if (arg == "--protobuf") {
+      options.wire = scenario::examples::IvrWire::pipecat_protobuf;
+      options.chunk = std::chrono::milliseconds(40);
+    } else if (arg == "--port") {
       server.port = static_cast<unsigned short>(value());
     } else if (arg == "--response-delay-ms") {
       options.response_delay = std::chrono::milliseconds(value());
@@ -36,8 +40,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--reprompt-ms") {
       options.reprompt_after = std::chrono::milliseconds(value());
     } else {
-      std::cerr << "usage: ivr_bot [--port N] [--response-delay-ms N] [--reaction-ms N] "
-                   "[--reprompt-ms N]\n";
+      std::cerr << "usage: ivr_bot [--port N] [--protobuf] [--response-delay-ms N] "
+                   "[--reaction-ms N] [--reprompt-ms N]\n";
       return 2;
     }
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: run_all.sh FUZZ_BUILD_DIR SECONDS_PER_TARGET
+# usage: run_all.sh FUZZ_BUILD_DIR SECONDS_PER_TARGET   (FUZZ_ONLY="name ..." picks targets)
 # Seeds each fuzzer with real files (sox/ffmpeg/espeak-ng made), then fuzzes for a fixed time.
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -30,6 +30,20 @@ if [ ! -f "$seeds/.done" ]; then
   printf '%s' 'StatusCallbackEvent=answered&StatusCallbackEvent=completed&Twiml=%3CResponse%2F%3E&Body=a+b' > "$seeds/update.form"
   touch "$seeds/.done"
 fi
+# pipecat.Frame seeds made by protoc from the schema (one per frame kind, one WAV-headed chunk).
+if [ ! -f "$seeds/.pipecat" ]; then
+  proto_dir=$(cd "$(dirname "$0")/../../adapters/pipecat" && pwd)
+  encode() { protoc --encode=pipecat.Frame -I "$proto_dir" frames.proto > "$seeds/$1.pb"; }
+  echo 'audio { audio: "\001\000\376\377" sample_rate: 16000 num_channels: 1 pts: 5 }' | encode audio
+  echo 'text { id: 7 name: "TextFrame#7" text: "Thank you for calling" }' | encode text
+  echo 'transcription { text: "billing" user_id: "u" timestamp: "2026-11-21T10:00:00Z" }' | encode transcription
+  echo 'message { data: "{\"label\":\"rtvi-ai\",\"type\":\"bot-ready\",\"data\":[1,2.5,null]}" }' | encode message
+  echo 'interruption { }' | encode interruption
+  sox -n -r 16000 -c 1 -e signed -b 16 "$seeds/chunk16k.wav" synth 0.005 sine 440
+  wav=$(od -An -v -to1 "$seeds/chunk16k.wav" | tr -d '\n' | sed 's/ \+/ /g; s/ \([0-7]\{3\}\)/\\\1/g')
+  echo "audio { audio: \"$wav\" sample_rate: 16000 num_channels: 1 }" | encode wav_chunk
+  touch "$seeds/.pipecat"
+fi
 
 seed_for() {
   case $1 in
@@ -39,11 +53,12 @@ seed_for() {
     base64_decode) ls "$seeds"/*.txt ;;
     twilio_message) ls "$seeds"/*.json ;;
     twilio_webhook) ls "$seeds"/*.form ;;
+    pipecat_frame) ls "$seeds"/*.pb ;;
   esac
 }
 
 status=0
-for name in wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook; do
+for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame}; do
   dir="$corpus_root/$name"
   mkdir -p "$dir"
   for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done

@@ -1,9 +1,8 @@
 // pipecat.Frame on libprotobuf (shared/protocols/pipecat.md §2).
 #include "scenario/pipecat/frames.hpp"
 
-#include <cstring>
-
 #include "pipecat/frames.pb.h"  // generated from frames.proto
+#include "scenario/audio/chunk.hpp"
 #include "scenario/audio/errors.hpp"
 #include "scenario/audio/wav.hpp"
 
@@ -12,26 +11,6 @@ namespace {
 
 constexpr int kMaxChannels = 8;
 constexpr std::uint32_t kMaxSampleRate = 384000;
-
-std::vector<std::int16_t> pcm16_from_le(std::string_view bytes) {
-  std::vector<std::int16_t> samples(bytes.size() / 2);
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    const auto lo = static_cast<std::uint8_t>(bytes[2 * i]);
-    const auto hi = static_cast<std::uint8_t>(bytes[2 * i + 1]);
-    samples[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(lo | (hi << 8)));
-  }
-  return samples;
-}
-
-std::string pcm16_to_le(std::span<const std::int16_t> samples) {
-  std::string bytes(samples.size() * 2, '\0');
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    const auto u = static_cast<std::uint16_t>(samples[i]);
-    bytes[2 * i] = static_cast<char>(u & 0xff);
-    bytes[2 * i + 1] = static_cast<char>(u >> 8);
-  }
-  return bytes;
-}
 
 bool looks_like_wav(std::string_view bytes) {
   return bytes.size() >= 12 && bytes.substr(0, 4) == "RIFF" && bytes.substr(8, 4) == "WAVE";
@@ -93,7 +72,8 @@ AudioFrame decode_audio(const ::pipecat::AudioRawFrame& in) {
                      "-channel frames");
   out.sample_rate = static_cast<int>(in.sample_rate());
   out.num_channels = static_cast<int>(channels);
-  out.samples = pcm16_from_le(bytes);
+  out.samples = audio::pcm16_from_le_bytes(
+      std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   return out;
 }
 
@@ -173,7 +153,8 @@ std::string encode_audio(std::span<const std::int16_t> samples, int sample_rate,
   check_audio(samples.size(), sample_rate, num_channels);
   ::pipecat::Frame frame;
   auto* audio = frame.mutable_audio();
-  audio->set_audio(pcm16_to_le(samples));
+  const auto le = audio::pcm16_to_le_bytes(samples);
+  audio->set_audio(le.data(), le.size());
   audio->set_sample_rate(static_cast<std::uint32_t>(sample_rate));
   audio->set_num_channels(static_cast<std::uint32_t>(num_channels));
   return serialize(frame);
@@ -189,7 +170,8 @@ std::string encode_frame(const Frame& frame) {
           auto* a = out.mutable_audio();
           a->set_id(f.id);
           a->set_name(f.name);
-          a->set_audio(pcm16_to_le(f.samples));
+          const auto le = audio::pcm16_to_le_bytes(f.samples);
+          a->set_audio(le.data(), le.size());
           a->set_sample_rate(static_cast<std::uint32_t>(f.sample_rate));
           a->set_num_channels(static_cast<std::uint32_t>(f.num_channels));
           if (f.pts) a->set_pts(*f.pts);

@@ -4,13 +4,21 @@
 #include "pipecat/frames.pb.h"  // generated from frames.proto
 #include "scenario/audio/chunk.hpp"
 #include "scenario/audio/errors.hpp"
+#include "scenario/audio/pcm_buffer.hpp"
 #include "scenario/audio/wav.hpp"
 
 namespace scenario::pipecat {
 namespace {
 
 constexpr int kMaxChannels = 8;
+// The resampler's range (audio::Resampler::is_supported_rate): a frame the codec accepts can be
+// played, so callers need no second check.
+constexpr std::uint32_t kMinSampleRate = 4000;
 constexpr std::uint32_t kMaxSampleRate = 384000;
+
+bool rate_in_range(std::uint64_t rate) {
+  return rate >= kMinSampleRate && rate <= kMaxSampleRate;
+}
 
 bool looks_like_wav(std::string_view bytes) {
   return bytes.size() >= 12 && bytes.substr(0, 4) == "RIFF" && bytes.substr(8, 4) == "WAVE";
@@ -40,11 +48,11 @@ AudioFrame decode_audio(const ::pipecat::AudioRawFrame& in) {
                        " but its WAV header says " + std::to_string(wav.info.channels));
     }
     if (wav.info.sample_rate <= 0 ||
-        static_cast<std::uint32_t>(wav.info.sample_rate) > kMaxSampleRate ||
+        !rate_in_range(static_cast<std::uint64_t>(wav.info.sample_rate)) ||
         wav.info.channels <= 0 || wav.info.channels > kMaxChannels) {
       throw FrameError("audio frame whose WAV header says " + std::to_string(wav.info.sample_rate) +
                        " Hz, " + std::to_string(wav.info.channels) +
-                       " channels (supported: up to 384000 Hz, 1-8 channels)");
+                       " channels (supported: 4000-384000 Hz, 1-8 channels)");
     }
     out.sample_rate = wav.info.sample_rate;
     out.num_channels = wav.info.channels;
@@ -54,9 +62,9 @@ AudioFrame decode_audio(const ::pipecat::AudioRawFrame& in) {
   }
   if (in.sample_rate() == 0)
     throw FrameError("audio frame without sample_rate (the serializer always sets it)");
-  if (in.sample_rate() > kMaxSampleRate)
+  if (!rate_in_range(in.sample_rate()))
     throw FrameError("audio frame with sample_rate " + std::to_string(in.sample_rate()) +
-                     " (at most 384000 is supported)");
+                     " (4000-384000 Hz are supported)");
   if (in.num_channels() == 0)
     throw FrameError("audio frame without num_channels (the serializer always sets it)");
   if (in.num_channels() > kMaxChannels)
@@ -78,9 +86,9 @@ AudioFrame decode_audio(const ::pipecat::AudioRawFrame& in) {
 }
 
 void check_audio(std::size_t samples, int sample_rate, int num_channels) {
-  if (sample_rate <= 0 || static_cast<std::uint32_t>(sample_rate) > kMaxSampleRate)
+  if (sample_rate <= 0 || !rate_in_range(static_cast<std::uint64_t>(sample_rate)))
     throw std::invalid_argument("pipecat audio frame: sample_rate " + std::to_string(sample_rate) +
-                                " is not in 1..384000");
+                                " is not in 4000..384000");
   if (num_channels <= 0 || num_channels > kMaxChannels)
     throw std::invalid_argument("pipecat audio frame: num_channels " +
                                 std::to_string(num_channels) + " is not in 1..8");
@@ -98,6 +106,13 @@ std::string serialize(const ::pipecat::Frame& frame) {
 }
 
 }  // namespace
+
+std::vector<std::int16_t> mono_samples(AudioFrame&& frame) {
+  if (frame.num_channels <= 1) return std::move(frame.samples);
+  return audio::downmix_to_mono({.sample_rate = frame.sample_rate,
+                                 .channels = frame.num_channels,
+                                 .samples = std::move(frame.samples)});
+}
 
 std::string_view kind_name(const Frame& frame) noexcept {
   static constexpr std::string_view names[] = {"audio", "text", "transcription", "message",

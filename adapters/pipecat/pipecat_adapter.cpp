@@ -9,7 +9,6 @@
 #include "common/telephone_line.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/g711.hpp"
-#include "scenario/audio/pcm_buffer.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/net/websocket.hpp"
 #include "scenario/pipecat/frames.hpp"
@@ -219,17 +218,8 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
     std::visit(
         Overloaded{
             [&](pipecat::AudioFrame& a) {
-              if (a.num_channels > 1) {
-                a.samples = audio::downmix_to_mono({.sample_rate = a.sample_rate,
-                                                    .channels = a.num_channels,
-                                                    .samples = a.samples});
-              }
-              if (!audio::Resampler::is_supported_rate(a.sample_rate)) {
-                malformed("audio frame at " + std::to_string(a.sample_rate) +
-                          " Hz, a rate that cannot be resampled");
-                return;
-              }
-              play(a.samples, a.sample_rate, steady_now);
+              const int rate = a.sample_rate;
+              play(pipecat::mono_samples(std::move(a)), rate, steady_now);
             },
             [&](pipecat::TextFrame& t) {
               count_message();

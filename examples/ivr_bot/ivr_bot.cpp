@@ -4,7 +4,6 @@
 
 #include "scenario/audio/dtmf.hpp"
 #include "scenario/audio/g711.hpp"
-#include "scenario/audio/pcm_buffer.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/audio/vad.hpp"
 #include "scenario/pipecat/frames.hpp"
@@ -113,10 +112,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     try {
       m = twilio::parse(text);
     } catch (const twilio::ProtocolError& e) {
-      update_log([&](IvrCallLog& l) {
-        ++l.malformed;
-        l.last_error = e.what();
-      });
+      malformed(e.what());
       return;
     }
     switch (m.event) {
@@ -145,10 +141,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
         break;
       case twilio::Event::clear:
       case twilio::Event::unknown:
-        update_log([&](IvrCallLog& l) {
-          ++l.malformed;
-          l.last_error = "unexpected event from the caller side: " + m.event_name;
-        });
+        malformed("unexpected event from the caller side: " + m.event_name);
         break;
     }
   }
@@ -174,21 +167,15 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
         ++l.media_frames;
         l.input_sample_rate = a->sample_rate;
       });
-      if (a->num_channels > 1) {
-        a->samples = audio::downmix_to_mono(
-            {.sample_rate = a->sample_rate, .channels = a->num_channels, .samples = a->samples});
-      }
-      if (a->sample_rate == kRate) {
-        on_pcm(a->samples);
+      const int rate = a->sample_rate;
+      const auto mono = pipecat::mono_samples(std::move(*a));
+      if (rate == kRate) {
+        on_pcm(mono);
         return;
       }
-      if (!audio::Resampler::is_supported_rate(a->sample_rate)) {
-        malformed("audio at " + std::to_string(a->sample_rate) + " Hz cannot be resampled");
-        return;
-      }
-      if (!to_8k || to_8k->input_rate() != a->sample_rate) to_8k.emplace(a->sample_rate, kRate);
+      if (!to_8k || to_8k->input_rate() != rate) to_8k.emplace(rate, kRate);
       pcm.clear();
-      to_8k->process(a->samples, pcm);
+      to_8k->process(mono, pcm);
       on_pcm(pcm);
     } else if (std::holds_alternative<pipecat::InterruptionFrame>(frame)) {
       // The caller interrupts natively: stop and say so (InterruptionFrame back, as Pipecat's

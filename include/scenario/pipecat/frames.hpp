@@ -23,7 +23,8 @@ class FrameError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Raw PCM16 audio (little-endian on the wire), interleaved when num_channels > 1.
+/// Raw PCM16 audio (little-endian on the wire), interleaved when num_channels > 1. A decoded
+/// frame's rate is always one audio::Resampler takes (4000-384000 Hz), with 1-8 channels.
 struct AudioFrame {
   std::vector<std::int16_t> samples{};
   int sample_rate = 0;
@@ -65,6 +66,9 @@ using Frame =
 
 /// The oneof's name of a frame kind: "audio", "text", "transcription", "message", "interruption".
 std::string_view kind_name(const Frame& frame) noexcept;
+
+/// The frame's samples as one channel (channels averaged when there are several).
+std::vector<std::int16_t> mono_samples(AudioFrame&& frame);
 
 /// Decodes one binary WebSocket message. Throws FrameError on anything that is not a frame this
 /// library can use; never reads out of bounds.

@@ -160,11 +160,21 @@ TEST(PipecatFrames, BadFramesGetSpecificErrors) {
                 protoc_encode(R"(audio { audio: "\001\002" sample_rate: 16000 num_channels: 99 })"))
                 .find("99 channels"),
             std::string::npos);
+  // Rates the resampler cannot take are refused here, so no caller has to check again.
+  EXPECT_NE(expect_frame_error(
+                protoc_encode(R"(audio { audio: "\001\002" sample_rate: 1000 num_channels: 1 })"))
+                .find("sample_rate 1000 (4000-384000 Hz"),
+            std::string::npos);
   EXPECT_NE(expect_frame_error(protoc_encode(R"(message { data: "{not json" })")).find("not JSON"),
             std::string::npos);
   // Encoding refuses what a bot could not play.
   EXPECT_THROW(encode_audio(std::vector<std::int16_t>{1, 2, 3}, 16000, 2), std::invalid_argument);
   EXPECT_THROW(encode_audio(std::vector<std::int16_t>{1}, 0), std::invalid_argument);
+  EXPECT_THROW(encode_audio(std::vector<std::int16_t>{1}, 1000), std::invalid_argument);
+  // Several channels become one by averaging.
+  EXPECT_EQ(mono_samples(AudioFrame{
+                .samples = {100, 300, -50, -150}, .sample_rate = 16000, .num_channels = 2}),
+            (std::vector<std::int16_t>{200, -100}));
 }
 
 }  // namespace

@@ -164,10 +164,13 @@ TEST(PipecatProtobuf, MalformedFramesAreCountedOtherRatesResampledAndAHangUpKeep
       auto self = weak.lock();
       self->send("\xff\xff\xff", true);    // not protobuf
       self->send(R"({"event":"media"})");  // a text frame
-      self->send(std::string("\x12\x09\x1a\x03\x01\x02\x03\x20\x40\x28\x01", 11),
-                 true);                              // odd-length PCM
+      // odd-length PCM (3 bytes at 16000 Hz, one channel)
+      self->send(std::string("\x12\x0a\x1a\x03\x01\x02\x03\x20\x80\x7d\x28\x01", 12), true);
       self->send(std::string("\x32\x00", 2), true);  // a newer frame kind
-      // 1.2 s of speech at 16 kHz: 40 ms chunks in real time, every other one a WAV file.
+      self->send(pipecat::encode_frame(pipecat::TranscriptionFrame{
+                     .text = "hello", .user_id = "caller", .timestamp = "2026-11-21T10:00:00Z"}),
+                 true);
+      // 1.2 s of speech at 16 kHz: 40 ms chunks in real time, mono, WAV files and stereo.
       const auto speech =
           synthesize("This sentence is cut off because the bot hangs up", "espeak/en-us");
       const auto pcm = std::make_shared<const std::vector<std::int16_t>>(
@@ -176,8 +179,12 @@ TEST(PipecatProtobuf, MalformedFramesAreCountedOtherRatesResampledAndAHangUpKeep
       for (std::size_t k = 0; k < 30; ++k) {
         self->run_at(t0 + k * 40ms, [self, pcm, k] {
           const std::span<const std::int16_t> chunk(pcm->data() + k * 640, 640);
-          if (k % 2 == 0) {
+          if (k % 3 == 0) {
             self->send(pipecat::encode_audio(chunk, 16000), true);
+          } else if (k % 3 == 1) {
+            std::vector<std::int16_t> stereo;  // both channels the same: downmixed unchanged
+            for (const auto v : chunk) stereo.insert(stereo.end(), {v, v});
+            self->send(pipecat::encode_audio(stereo, 16000, 2), true);
           } else {
             // add_wav_header=True: the audio field holds a WAV file.
             const auto wav = audio::write_wav(
@@ -208,6 +215,10 @@ TEST(PipecatProtobuf, MalformedFramesAreCountedOtherRatesResampledAndAHangUpKeep
   EXPECT_NE(errors[2].metadata["error"].get<std::string>().find("odd-length"), std::string::npos);
   EXPECT_NE(errors[3].metadata["error"].get<std::string>().find("field 6"), std::string::npos);
   EXPECT_EQ(stats.media_received, 30u);
+  const auto transcriptions = events_of(r, "transcription");
+  ASSERT_EQ(transcriptions.size(), 1u);
+  EXPECT_EQ(transcriptions[0].metadata["text"], "hello");
+  EXPECT_EQ(transcriptions[0].metadata["user_id"], "caller");
   // What was heard before the hang-up is kept, resampled to 24 kHz at its true length.
   EXPECT_NEAR(r.recording.duration_seconds(), 1.2, 0.25);
   EXPECT_FALSE(audio::detect_speech(r.recording.agent, 24000).empty());

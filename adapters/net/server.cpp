@@ -121,13 +121,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
         ++accepted;
         websocket::stream<Stream> ws(std::move(stream));
-        configure(ws, std::chrono::seconds(300), options.max_message_bytes);
+        configure(ws, options.max_message_bytes);
         ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
           res.set(beast::http::field::server, "scenario-cpp");
         }));
         co_await ws.async_accept(req, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
-        auto connection = std::make_shared<BeastConnection<Stream>>(std::move(ws));
+        auto connection =
+            std::make_shared<BeastConnection<Stream>>(std::move(ws), options.idle_timeout);
         if (decision.close_code) {
           connection->start({});
           connection->close(*decision.close_code, decision.close_reason);

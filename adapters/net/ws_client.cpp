@@ -28,7 +28,7 @@ std::string stage_error(const Url& url, const std::string& stage, const std::str
 template <class Stream>
 asio::awaitable<void> upgrade(websocket::stream<Stream>& ws, const Url& url,
                               const WsClientOptions& options) {
-  configure(ws, options.idle_timeout, options.max_message_bytes);
+  configure(ws, options.max_message_bytes);
   ws.set_option(websocket::stream_base::decorator([&options](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "scenario-cpp");
     for (const auto& [k, v] : options.headers) req.set(k, v);
@@ -66,7 +66,7 @@ asio::awaitable<std::shared_ptr<WsConnection>> connect(asio::io_context& io, Url
   if (!url.secure()) {
     websocket::stream<PlainStream> ws(std::move(tcp_stream));
     co_await upgrade(ws, url, options);
-    co_return std::make_shared<BeastConnection<PlainStream>>(std::move(ws));
+    co_return std::make_shared<BeastConnection<PlainStream>>(std::move(ws), options.idle_timeout);
   }
   websocket::stream<TlsStream> ws(std::move(tcp_stream), *tls);
   auto& ssl = ws.next_layer();
@@ -86,7 +86,7 @@ asio::awaitable<std::shared_ptr<WsConnection>> connect(asio::io_context& io, Url
                                             : std::string())));
   }
   co_await upgrade(ws, url, options);
-  co_return std::make_shared<BeastConnection<TlsStream>>(std::move(ws));
+  co_return std::make_shared<BeastConnection<TlsStream>>(std::move(ws), options.idle_timeout);
 }
 
 }  // namespace

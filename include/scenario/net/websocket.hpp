@@ -68,7 +68,9 @@ struct WsClientOptions {
   std::chrono::milliseconds connect_timeout{10000};
   std::size_t max_message_bytes = 4u << 20;
   std::vector<std::pair<std::string, std::string>> headers{};
-  /// Pings after this long without traffic; the peer is declared gone after two of them.
+  /// Keep-alive: a ping after half of this without traffic from the peer; the peer is declared
+  /// gone (the connection closes with an error saying so) when the whole of it passes silently.
+  /// 0 turns it off.
   std::chrono::milliseconds idle_timeout{30000};
 };
 
@@ -115,6 +117,8 @@ struct ServerOptions {
   std::string private_key_file{};
   std::size_t max_message_bytes = 4u << 20;
   std::size_t max_body_bytes = 1u << 20;
+  /// WebSocket keep-alive, as in WsClientOptions.
+  std::chrono::milliseconds idle_timeout{300000};
 };
 
 /// HTTP and WebSocket on one port (Twilio's webhook and its media stream live side by side).

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "scenario/net/websocket.hpp"
 #include "support/tools.hpp"
@@ -132,6 +133,47 @@ TEST(WebSocket, OversizedMessagesCloseTheConnectionWithTooBig) {
   c->send(std::string(4096, 'x'));
   ASSERT_TRUE(inbox.wait_closed());
   EXPECT_EQ(inbox.closed->code, 1009) << inbox.closed->describe();
+}
+
+TEST(WebSocket, KeepAlivePingsKeepAQuietPeerAndDropASilentOne) {
+  EventLoop loop(1);
+  // A peer that reads (so Beast answers our pings) but never sends a message.
+  std::shared_ptr<WsConnection> quiet_side;
+  Inbox quiet_inbox;
+  Server quiet(loop, {.idle_timeout = 300ms},
+               [&](std::shared_ptr<WsConnection> c, const HttpRequest&) {
+                 quiet_side = c;
+                 c->start(quiet_inbox.handlers());
+               });
+  auto c = ws_connect(loop, quiet.ws_url(), {.idle_timeout = 300ms});
+  Inbox inbox;
+  c->start(inbox.handlers());
+  std::this_thread::sleep_for(1500ms);  // five idle halves: pings went both ways and were answered
+  EXPECT_TRUE(c->open()) << (inbox.closed ? inbox.closed->describe() : "");
+  EXPECT_TRUE(quiet_side->open()) << (quiet_inbox.closed ? quiet_inbox.closed->describe() : "");
+  c->send("still here");
+  ASSERT_TRUE(quiet_inbox.wait_for(1));
+  c->close();
+  ASSERT_TRUE(inbox.wait_closed());
+  EXPECT_TRUE(inbox.closed->error.empty()) << inbox.closed->describe();
+
+  // A peer that never reads: our ping goes unanswered, so the connection ends with that reason.
+  std::shared_ptr<WsConnection> deaf_side;
+  Server deaf(loop, {},
+              [&](std::shared_ptr<WsConnection> d, const HttpRequest&) { deaf_side = d; });
+  auto lonely = ws_connect(loop, deaf.ws_url(), {.idle_timeout = 300ms});
+  Inbox lonely_inbox;
+  const auto t0 = std::chrono::steady_clock::now();
+  lonely->start(lonely_inbox.handlers());
+  ASSERT_TRUE(lonely_inbox.wait_closed());
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, 300ms);
+  EXPECT_LE(waited, 2000ms);
+  EXPECT_TRUE(lonely_inbox.closed->by_peer);
+  EXPECT_EQ(lonely_inbox.closed->error,
+            "nothing heard from the peer for 300 ms (a ping went unanswered)")
+      << lonely_inbox.closed->describe();
+  EXPECT_FALSE(lonely->open());
 }
 
 TEST(WebSocket, HttpWebhooksAreServedOnTheSamePort) {

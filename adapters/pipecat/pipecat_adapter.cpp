@@ -88,6 +88,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   std::chrono::nanoseconds now() const { return clock->now(); }
 
   std::uint64_t timestamp_ms(Steady::time_point at) const {
+    if (at <= t0) return 0;  // t0 is on the pacing grid, up to 1 ms after connect()
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(at - t0).count());
   }
@@ -353,7 +354,7 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
       self->connection->send(self->stream->connected());
       self->connection->send(self->stream->start());
     }
-    self->t0 = Steady::now();
+    self->t0 = net::on_pacing_grid(Steady::now());
     self->covered_until = self->t0;
     self->playout_end = self->t0;
     ++self->epoch;

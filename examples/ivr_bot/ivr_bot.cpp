@@ -300,7 +300,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     if (protobuf) connection->send(pipecat::encode_frame(pipecat::TextFrame{.text = text}), true);
     play_pos = 0;
     play_k = 0;
-    play_t0 = Clock::now();
+    play_t0 = net::on_pacing_grid(Clock::now());
     speaking = true;
     const auto generation = ++play_generation;
     update_log([&](IvrCallLog& l) { l.prompts.push_back(name); });

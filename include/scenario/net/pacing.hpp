@@ -9,6 +9,20 @@
 
 namespace scenario::net {
 
+/// Paced streams start on this grid of the steady clock.
+inline constexpr std::chrono::milliseconds kPacingGrid{1};
+
+/// `t` rounded up to the pacing grid. Streams whose deadlines share the grid have their timers
+/// expire together, so one wake-up of the event loop serves every call due in that millisecond
+/// instead of one wake-up (and a timerfd re-arm) per call and frame.
+inline std::chrono::steady_clock::time_point on_pacing_grid(
+    std::chrono::steady_clock::time_point t) noexcept {
+  const auto since = t.time_since_epoch();
+  const auto slots = (since + kPacingGrid - std::chrono::nanoseconds(1)) / kPacingGrid;
+  return std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(slots * kPacingGrid));
+}
+
 class LatenessHistogram {
  public:
   void add(std::chrono::nanoseconds lateness) noexcept {

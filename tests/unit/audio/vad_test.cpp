@@ -82,51 +82,60 @@ TEST_P(VadAggressiveness, ReportsNothingIn10sOfDigitalSilence) {
   EXPECT_TRUE(detect_speech(silence(24000, 10.0), 24000, options).empty());
 }
 
-// 10 s of sox white noise, scaled to −50 dBFS RMS.
-const std::vector<std::int16_t>& sox_noise_minus_50_dbfs() {
-  static const std::vector<std::int16_t> noise = [] {
-    const auto dir = test::scratch_dir("vad_noise_" + std::to_string(::getpid()));
-    const auto raw = dir / "noise.raw";
-    test::run_checked("sox -D -R -n -r 24000 -e signed -b 16 -c 1 " +
-                      test::shell_quote(raw.string()) + " synth 10 whitenoise gain -n -47");
-    auto samples = pcm16_from_le_bytes(test::read_bytes(raw));
-    // sox normalised the peak to −47 dBFS; bring the RMS to exactly −50 dBFS.
-    const double scale = dbfs_to_amplitude(-50.0) / rms(samples);
-    for (auto& s : samples) s = static_cast<std::int16_t>(std::lround(s * scale));
-    return samples;
-  }();
-  return noise;
+// 10 s of sox white noise at `rate`, scaled to −50 dBFS RMS.
+std::vector<std::int16_t> sox_noise_minus_50_dbfs(int rate) {
+  const auto dir = test::scratch_dir("vad_noise_" + std::to_string(::getpid()));
+  const auto raw = dir / ("noise" + std::to_string(rate) + ".raw");
+  test::run_checked("sox -D -R -n -r " + std::to_string(rate) + " -e signed -b 16 -c 1 " +
+                    test::shell_quote(raw.string()) + " synth 10 whitenoise gain -n -47");
+  auto samples = pcm16_from_le_bytes(test::read_bytes(raw));
+  // sox normalised the peak to −47 dBFS; bring the RMS to exactly −50 dBFS.
+  const double scale = dbfs_to_amplitude(-50.0) / rms(samples);
+  for (auto& s : samples) s = static_cast<std::int16_t>(std::lround(s * scale));
+  return samples;
 }
 
 TEST_P(VadAggressiveness, ReportsNothingIn10sOfMinus50dBFSWhiteNoise) {
-  const auto& noise = sox_noise_minus_50_dbfs();
-  ASSERT_EQ(noise.size(), 240000u);
-  ASSERT_NEAR(rms_dbfs(noise), -50.0, 0.1);
-  VadOptions options;
-  options.aggressiveness = GetParam();
-  EXPECT_TRUE(detect_speech(noise, 24000, options).empty());
+  // 24 kHz goes through the resampler to the detector; 8 kHz (telephone) is fed to it directly.
+  for (const int rate : {24000, 8000}) {
+    const auto noise = sox_noise_minus_50_dbfs(rate);
+    ASSERT_EQ(noise.size(), static_cast<std::size_t>(rate) * 10);
+    ASSERT_NEAR(rms_dbfs(noise), -50.0, 0.1);
+    VadOptions options;
+    options.aggressiveness = GetParam();
+    EXPECT_TRUE(detect_speech(noise, rate, options).empty()) << rate << " Hz";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSettings, VadAggressiveness, ::testing::Values(0, 1, 2, 3));
 
 TEST(Vad, StreamingInSmallChunksGivesTheSameEventsAsOneBuffer) {
-  std::vector<Placed> truth;
-  const auto audio = conversation(24000, truth);
-  const auto whole = detect_speech(audio, 24000);
-  VoiceActivityDetector vad(24000);
-  std::vector<VadEvent> events;
-  for (std::size_t pos = 0; pos < audio.size(); pos += 480) {
-    const auto part = std::span<const std::int16_t>(audio).subspan(
-        pos, std::min<std::size_t>(480, audio.size() - pos));
-    for (const auto& e : vad.push(part)) events.push_back(e);
-  }
-  for (const auto& e : vad.finish()) events.push_back(e);
-  ASSERT_EQ(events.size(), 2 * whole.size());
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    EXPECT_EQ(events[2 * i].kind, VadEvent::Kind::speech_start);
-    EXPECT_EQ(events[2 * i].sample, whole[i].start_sample);
-    EXPECT_EQ(events[2 * i + 1].kind, VadEvent::Kind::speech_end);
-    EXPECT_EQ(events[2 * i + 1].sample, whole[i].end_sample);
+  // Chunks of 20 ms (whole detector frames), then 7 ms and 13 ms in turn (frames split across
+  // chunks), at a resampled rate and at the telephone rate the detector takes directly.
+  for (const int rate : {24000, 8000}) {
+    std::vector<Placed> truth;
+    const auto audio = conversation(rate, truth);
+    const auto whole = detect_speech(audio, rate);
+    ASSERT_FALSE(whole.empty());
+    VoiceActivityDetector vad(rate);
+    std::vector<VadEvent> events;
+    std::size_t chunk_index = 0;
+    for (std::size_t pos = 0; pos < audio.size(); ++chunk_index) {
+      const auto ms = pos < audio.size() / 2 ? 20 : (chunk_index % 2 == 0 ? 7 : 13);
+      const auto n =
+          std::min<std::size_t>(static_cast<std::size_t>(rate / 1000 * ms), audio.size() - pos);
+      for (const auto& e : vad.push(std::span<const std::int16_t>(audio).subspan(pos, n)))
+        events.push_back(e);
+      pos += n;
+    }
+    for (const auto& e : vad.finish()) events.push_back(e);
+    ASSERT_EQ(events.size(), 2 * whole.size()) << rate << " Hz";
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+      EXPECT_EQ(events[2 * i].kind, VadEvent::Kind::speech_start);
+      EXPECT_EQ(events[2 * i].sample, whole[i].start_sample) << rate << " Hz";
+      EXPECT_EQ(events[2 * i + 1].kind, VadEvent::Kind::speech_end);
+      EXPECT_EQ(events[2 * i + 1].sample, whole[i].end_sample) << rate << " Hz";
+    }
   }
 }
 

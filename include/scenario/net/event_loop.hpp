@@ -3,20 +3,37 @@
 // connection serialises its own handlers on a strand, so a loop may have several threads.
 
 #include <memory>
+#include <string>
 
 namespace scenario::net {
+
+struct EventLoopOptions {
+  int threads = 1;
+  /// SCHED_RR priority (1..99) for the I/O threads, as media servers run their RTP threads (so
+  /// paced frames are not held up by other work on a loaded machine); 0 keeps normal scheduling.
+  /// Needs CAP_SYS_NICE or an RLIMIT_RTPRIO allowance; without them the loop runs normally and
+  /// scheduling() says why. The kernel keeps 5 % of each CPU for normal tasks
+  /// (sched_rt_runtime_us), so a busy loop cannot lock the machine up.
+  int realtime_priority = 0;
+};
 
 class EventLoop {
  public:
   explicit EventLoop(int threads = 1);
+  explicit EventLoop(EventLoopOptions options);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
   int threads() const noexcept;
+  /// Whether every I/O thread runs with the real-time priority asked for.
+  bool realtime() const noexcept;
+  /// How the I/O threads are scheduled, e.g. "SCHED_RR priority 10" or "normal (SCHED_RR 10 not
+  /// permitted: Operation not permitted)".
+  std::string scheduling() const;
 
   /// One loop per process for adapters that are not given one (threads: SCENARIO_NET_THREADS,
-  /// default 1).
+  /// default 1; real-time priority: SCENARIO_NET_RT_PRIORITY, default 0).
   static EventLoop& shared();
 
  private:

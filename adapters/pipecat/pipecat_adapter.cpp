@@ -20,6 +20,8 @@ namespace {
 using Steady = std::chrono::steady_clock;
 constexpr auto kFrame = std::chrono::milliseconds(20);
 constexpr int kWireRate = kTelephoneRate;
+// Marks an audio event still at the bot's rate (internal to this adapter: receive() removes it).
+constexpr const char* kWireRateKey = "pipecat.wire_rate";
 /// What a protobuf bot sends unless configured otherwise (pipecat.md §2: transport output rate).
 constexpr int kPipecatOutputRate = 24000;
 
@@ -66,8 +68,11 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   audio::Resampler to_wire;
   std::vector<std::int16_t> narrow;
 
+  /// The bot's audio to the canonical rate, remade on a rate change. It runs in receive(), on the
+  /// session thread: the strand only queues the samples, so the paced I/O threads stay light.
+  audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};
+
   // Strand only.
-  audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};  ///< remade on a rate change
   std::vector<std::int16_t> narrow_in;  ///< the bot's μ-law decoded, reused per message
   Steady::time_point covered_until;     ///< the wire carries caller audio up to here
   Steady::time_point playout_end;       ///< where the bot's queued audio ends, heard in real time
@@ -179,13 +184,8 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         std::max(playout_end, steady_now) +
         std::chrono::microseconds(static_cast<std::int64_t>(pcm.size()) * 1'000'000 / rate);
     TransportEvent e{.kind = TransportEvent::Kind::audio, .at = now()};
-    if (rate == audio::kCanonicalSampleRate) {
-      e.audio.samples.assign(pcm.begin(), pcm.end());
-    } else {
-      if (from_wire.input_rate() != rate)
-        from_wire = audio::Resampler(rate, audio::kCanonicalSampleRate);
-      from_wire.process(pcm, e.audio.samples);
-    }
+    e.audio.samples.assign(pcm.begin(), pcm.end());
+    if (rate != audio::kCanonicalSampleRate) e.data = {{kWireRateKey, rate}};  // see receive()
     {
       std::lock_guard lock(mutex);
       ++stats.media_received;
@@ -421,7 +421,19 @@ void PipecatAgentAdapter::send_audio(const audio::AudioChunk& frame) {
 }
 
 std::optional<TransportEvent> PipecatAgentAdapter::receive(std::chrono::nanoseconds deadline) {
-  return impl_->events.pop(*impl_->clock, deadline);
+  auto& i = *impl_;
+  auto event = i.events.pop(*i.clock, deadline);
+  if (!event || event->kind != TransportEvent::Kind::audio || !event->data.contains(kWireRateKey))
+    return event;
+  // Bot audio at its wire rate: brought to the canonical rate here, off the I/O threads.
+  const int rate = event->data[kWireRateKey].get<int>();
+  event->data = nlohmann::json::object();
+  if (i.from_wire.input_rate() != rate)
+    i.from_wire = audio::Resampler(rate, audio::kCanonicalSampleRate);
+  std::vector<std::int16_t> canonical;
+  i.from_wire.process(event->audio.samples, canonical);
+  event->audio.samples = std::move(canonical);
+  return event;
 }
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {

@@ -269,8 +269,9 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
           std::lock_guard lock(mutex);
           ++stats.dtmf_received;
         }
-        events.push({.kind = TransportEvent::Kind::dtmf, .at = now(), .text = m.digit});
+        // The callback first: whoever sees the event can rely on the callback having run.
         if (options.on_dtmf) options.on_dtmf(m.digit[0]);
+        events.push({.kind = TransportEvent::Kind::dtmf, .at = now(), .text = m.digit});
         break;
       }
       case twilio::Event::mark:

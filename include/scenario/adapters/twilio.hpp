@@ -42,7 +42,8 @@ struct TwilioOptions {
   /// Where our server listens (address, port, TLS certificate).
   net::ServerOptions server{};
   std::chrono::milliseconds answer_timeout{60000};
-  /// Keys pressed on the agent's side (the stream's dtmf events), as they arrive.
+  /// Keys pressed on the agent's side (the stream's dtmf events), as they arrive; each call runs
+  /// before its `dtmf` event reaches receive().
   std::function<void(char digit)> on_dtmf{};
   VoiceTurnOptions turn{};
   net::EventLoop* loop = nullptr;  ///< default: the process-wide loop

@@ -46,7 +46,7 @@ struct VoiceActivityDetector::Impl {
   int frame_samples;  // detector samples per 10 ms
   VadOptions options;
   std::unique_ptr<webrtc::AudioProcessing> apm;
-  std::unique_ptr<Resampler> to_detector;      // null when the input is already 16 kHz
+  std::unique_ptr<Resampler> to_detector;      // null when the detector takes the input rate
   std::vector<std::int16_t> detector_pending;  // 16 kHz samples not yet making a full frame
   std::int64_t detector_frames_done = 0;       // 10 ms frames processed
   std::vector<std::int16_t> history;           // recent input samples for boundary refinement
@@ -187,13 +187,6 @@ struct VoiceActivityDetector::Impl {
   void feed_detector(std::span<const std::int16_t> samples, std::vector<VadEvent>& events) {
     const auto n = static_cast<std::size_t>(frame_samples);
     std::size_t pos = 0;
-    // Whole frames straight from the input when nothing is pending (the usual case for 10 or
-    // 20 ms chunks): no copy.
-    if (detector_pending.empty()) {
-      for (; samples.size() - pos >= n; pos += n) process_frame(samples.data() + pos, events);
-      detector_pending.assign(samples.begin() + static_cast<std::ptrdiff_t>(pos), samples.end());
-      return;
-    }
     detector_pending.insert(detector_pending.end(), samples.begin(), samples.end());
     while (detector_pending.size() - pos >= n) {
       process_frame(detector_pending.data() + pos, events);

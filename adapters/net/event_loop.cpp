@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,8 +41,12 @@ std::string request_realtime(int priority) {
 EventLoop::EventLoop(int threads) : EventLoop(EventLoopOptions{.threads = threads}) {}
 
 EventLoop::EventLoop(EventLoopOptions options) : impl_(std::make_unique<Impl>()) {
+  if (options.realtime_priority < 0 || options.realtime_priority > 99) {
+    throw std::invalid_argument("EventLoop: real-time priority must be 0 (off) or 1..99, got " +
+                                std::to_string(options.realtime_priority));
+  }
   const int threads = std::max(1, options.threads);
-  impl_->realtime_priority = std::clamp(options.realtime_priority, 0, 99);
+  impl_->realtime_priority = options.realtime_priority;
   std::vector<std::future<std::string>> granted;
   for (int i = 0; i < threads; ++i) {
     std::promise<std::string> asked;
@@ -86,12 +91,8 @@ std::string EventLoop::scheduling() const {
 
 EventLoop& EventLoop::shared() {
   static EventLoop loop([] {
-    const auto number = [](const char* name, int fallback) {
-      const char* v = std::getenv(name);
-      return v != nullptr ? std::atoi(v) : fallback;
-    };
-    return EventLoopOptions{.threads = std::max(1, number("SCENARIO_NET_THREADS", 1)),
-                            .realtime_priority = number("SCENARIO_NET_RT_PRIORITY", 0)};
+    const char* v = std::getenv("SCENARIO_NET_THREADS");
+    return v != nullptr ? std::max(1, std::atoi(v)) : 1;
   }());
   return loop;
 }

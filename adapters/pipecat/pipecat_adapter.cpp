@@ -21,7 +21,7 @@ using Steady = std::chrono::steady_clock;
 constexpr auto kFrame = std::chrono::milliseconds(20);
 constexpr int kWireRate = kTelephoneRate;
 // Marks an audio event still at the bot's rate (internal to this adapter: receive() removes it).
-constexpr const char* kWireRateKey = "pipecat.wire_rate";
+constexpr const char* kWireRateKey = "wire_rate";
 /// What a protobuf bot sends unless configured otherwise (pipecat.md §2: transport output rate).
 constexpr int kPipecatOutputRate = 24000;
 

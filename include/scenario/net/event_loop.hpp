@@ -9,11 +9,11 @@ namespace scenario::net {
 
 struct EventLoopOptions {
   int threads = 1;
-  /// SCHED_RR priority (1..99) for the I/O threads, as media servers run their RTP threads (so
-  /// paced frames are not held up by other work on a loaded machine); 0 keeps normal scheduling.
-  /// Needs CAP_SYS_NICE or an RLIMIT_RTPRIO allowance; without them the loop runs normally and
-  /// scheduling() says why. The kernel keeps 5 % of each CPU for normal tasks
-  /// (sched_rt_runtime_us), so a busy loop cannot lock the machine up.
+  /// SCHED_RR priority (1..99; anything else throws std::invalid_argument) for the I/O threads, as
+  /// media servers run their RTP threads (so paced frames are not held up by other work on a loaded
+  /// machine); 0 keeps normal scheduling. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO allowance; without
+  /// them the loop runs normally and scheduling() says why. The kernel keeps 5 % of each CPU for
+  /// normal tasks (sched_rt_runtime_us), so a busy loop cannot lock the machine up.
   int realtime_priority = 0;
 };
 
@@ -33,7 +33,7 @@ class EventLoop {
   std::string scheduling() const;
 
   /// One loop per process for adapters that are not given one (threads: SCENARIO_NET_THREADS,
-  /// default 1; real-time priority: SCENARIO_NET_RT_PRIORITY, default 0).
+  /// default 1; normal scheduling).
   static EventLoop& shared();
 
  private:

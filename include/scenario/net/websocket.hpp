@@ -54,7 +54,8 @@ class WsConnection {
   virtual void run_at(std::chrono::steady_clock::time_point deadline, std::function<void()> fn) = 0;
   /// A periodic timer on the strand: `fn(deadline)` runs at first, first + period, … (absolute
   /// deadlines, so lateness never accumulates) while it returns true and the connection is open.
-  /// One timer is re-armed: the cheap way to pace 20 ms frames.
+  /// One timer is re-armed: the cheap way to pace 20 ms frames. Start `first` on
+  /// net::on_pacing_grid() so that many streams share the loop's wake-ups.
   virtual void run_every(std::chrono::steady_clock::time_point first,
                          std::chrono::steady_clock::duration period,
                          std::function<bool(std::chrono::steady_clock::time_point)> fn) = 0;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace scenario::net {
@@ -62,6 +63,16 @@ TEST(EventLoop, RealtimePriorityIsGrantedOrRefusedWithTheReason) {
     EXPECT_EQ(loop.scheduling().rfind("normal (SCHED_RR priority 10 not permitted: ", 0), 0u)
         << loop.scheduling();
     EXPECT_EQ(round_robin_threads(), 0);
+  }
+}
+
+TEST(EventLoop, APriorityOutsideOneTo99IsRefused) {
+  EXPECT_THROW(EventLoop({.threads = 1, .realtime_priority = -1}), std::invalid_argument);
+  try {
+    EventLoop loop({.threads = 1, .realtime_priority = 150});
+    FAIL() << "expected a refusal";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("got 150"), std::string::npos) << e.what();
   }
 }
 

@@ -174,6 +174,18 @@ TEST(WebSocket, KeepAlivePingsKeepAQuietPeerAndDropASilentOne) {
             "nothing heard from the peer for 300 ms (a ping went unanswered)")
       << lonely_inbox.closed->describe();
   EXPECT_FALSE(lonely->open());
+
+  // The server side keeps alive the same way: a client that never reads is dropped.
+  Inbox server_inbox;
+  Server watchful(loop, {.idle_timeout = 300ms},
+                  [&](std::shared_ptr<WsConnection> s, const HttpRequest&) {
+                    s->start(server_inbox.handlers());
+                  });
+  auto deaf_client = ws_connect(loop, watchful.ws_url(), {.idle_timeout = 0ms});
+  ASSERT_TRUE(server_inbox.wait_closed());
+  EXPECT_EQ(server_inbox.closed->error,
+            "nothing heard from the peer for 300 ms (a ping went unanswered)")
+      << server_inbox.closed->describe();
 }
 
 TEST(WebSocket, HttpWebhooksAreServedOnTheSamePort) {

@@ -8,16 +8,34 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
+# A full build tree with debug info is large (dev ~2.5 GB, asan ~3.5 GB). Running out of disk midway
+# shows up as an obscure "cannot copy file" deep in some test, so check first and say so plainly.
+# SCENARIO_MIN_FREE_GB overrides the per-stage figure (0 turns the check off).
+require_disk() {
+  local stage=$1 need_gb=$2
+  if [ -d "build/$stage" ]; then need_gb=1; fi # an existing tree only grows by what changed
+  need_gb=${SCENARIO_MIN_FREE_GB:-$need_gb}
+  local free_kb
+  free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+  if [ "$free_kb" -lt $((need_gb * 1024 * 1024)) ]; then
+    echo "stage $stage needs about $need_gb GB free under $(pwd), but only $((free_kb / 1024)) MB are:" \
+      "free some disk space (old build trees, clones) or set SCENARIO_MIN_FREE_GB" >&2
+    exit 3
+  fi
+}
+
 stages=${SCENARIO_TEST_STAGES:-dev asan fuzz}
 for stage in $stages; do
   echo "=== stage: $stage ==="
   case $stage in
     dev|asan)
+      if [ "$stage" = dev ]; then require_disk dev 3; else require_disk asan 4; fi
       cmake --preset "$stage" >/dev/null
       cmake --build --preset "$stage"
       ctest --preset "$stage"
       ;;
     fuzz)
+      require_disk fuzz 1
       cmake --preset fuzz >/dev/null
       cmake --build --preset fuzz
       bash tests/fuzz/run_all.sh build/fuzz "${SCENARIO_FUZZ_SECONDS:-20}"

@@ -126,12 +126,19 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
     throw VoiceTurnError("cannot speak: the call has ended (" + adapter_.name() +
                          " hung up: " + *hung_up_ + ")");
   }
-  const auto t0 = clock_->now();
+  auto t0 = clock_->now();
   std::size_t k = 0;
   for (std::size_t pos = 0; pos < audio.samples.size(); pos += kFrame, ++k) {
-    const auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
+    auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
     while (auto event = adapter_.receive(deadline)) handle(*event);
     clock_->sleep_until(deadline);
+    if (k == 0) {
+      // The utterance starts on the line when its first frame leaves. If handling agent events or
+      // a late wake-up held that frame back, the recording and the pacing grid start there too;
+      // later frames' lateness is jitter inside the stream, which receivers absorb.
+      t0 = std::max(t0, clock_->now());
+      deadline = t0;
+    }
     audio::AudioChunk frame;
     frame.samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(pos),
                          audio.samples.begin() + static_cast<std::ptrdiff_t>(

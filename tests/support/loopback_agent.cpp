@@ -50,6 +50,7 @@ void LoopbackVoiceAgent::connect(std::shared_ptr<Clock> clock) {
   input_samples_ = 0;
   input_times_.clear();
   input_end_ = clock_->now();
+  stream_end_.reset();
   scheduled_.clear();
   next_silence_ = clock_->now();
 }
@@ -79,8 +80,18 @@ void LoopbackVoiceAgent::feed(std::span<const std::int16_t> samples,
 void LoopbackVoiceAgent::send_audio(const audio::AudioChunk& frame) {
   ++frames_received_;
   const auto now = clock_->now();
-  catch_up(now);  // any silence before this frame (the caller was quiet)
-  feed(frame.samples, now);
+  // Like an agent behind a jitter buffer, time the caller's audio by its samples, not by when each
+  // frame happened to arrive: a frame that continues the stream starts where the previous one
+  // ended, so a sender woken a few ms late (a busy CI machine) does not move the speech it carries.
+  // After a pause the stream restarts at the arrival time.
+  constexpr auto kJitterAllowance = 15ms;
+  if (stream_end_ && now >= *stream_end_ && now < *stream_end_ + kJitterAllowance) {
+    feed(frame.samples, *stream_end_);
+  } else {
+    catch_up(now);  // any silence before this frame (the caller was quiet)
+    feed(frame.samples, now);
+  }
+  stream_end_ = input_end_;
 }
 
 void LoopbackVoiceAgent::catch_up(std::chrono::nanoseconds until) {

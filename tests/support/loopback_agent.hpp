@@ -1,7 +1,8 @@
 #pragma once
 // In-process voice agents for voice-runtime tests, with exactly known behaviour:
 // - LoopbackVoiceAgent listens with a VAD, answers each user utterance `response_delay` after the
-//   end of the user's speech (as found in the audio) with real espeak speech, streams transcript
+//   end of the user's speech (as found in the audio, timed by its samples like an agent behind a
+//   jitter buffer) with real espeak speech, streams transcript
 //   deltas, can call tools, and stops `reaction_time` after the user barges in.
 // - With `silence_between_replies`, it streams silence frames whenever it is not talking (like a
 //   telephony bot), so turn ends must come from the audio, not from the stream stopping.
@@ -76,6 +77,7 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   std::vector<std::pair<std::int64_t, std::chrono::nanoseconds>>
       input_times_;                        // frame start sample → time
   std::chrono::nanoseconds input_end_{0};  // time up to which the input is known
+  std::optional<std::chrono::nanoseconds> stream_end_;  // end of the last frame the caller sent
   std::deque<TransportEvent> scheduled_;   // in time order
   std::chrono::nanoseconds speaking_until_{0};
   std::size_t reply_index_ = 0;

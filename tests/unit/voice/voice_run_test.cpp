@@ -441,6 +441,18 @@ TEST(Interrupt, AfterWordsWaitsForTheStreamingTranscriptAndNeedsIt) {
       << unsupported.reasoning;
 }
 
+// The real clock, with every wait overslept by 0 to 8 ms, as a busy CI machine does now and then:
+// latency is measured on the audio's own timeline, so late wake-ups must not show in it.
+class LateWakingClock : public RealClock {
+ public:
+  void sleep_until(std::chrono::nanoseconds deadline) override {
+    RealClock::sleep_until(deadline + std::chrono::milliseconds((++waits_ * 5) % 9));
+  }
+
+ private:
+  std::size_t waits_ = 0;
+};
+
 TEST(VoiceRun, OnTheRealClockLatencyOverTwentyTurnsIsWithin5msOfTruth) {
   LoopbackOptions o;
   const std::vector<std::string> replies{"Okay.", "Sure.", "Got it."};
@@ -461,7 +473,8 @@ TEST(VoiceRun, OnTheRealClockLatencyOverTwentyTurnsIsWithin5msOfTruth) {
   const auto r = run({.name = "real time",
                       .description = "d",
                       .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
-                      .script = script});
+                      .script = script,
+                      .clock = std::make_shared<LateWakingClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   ASSERT_EQ(r.latency.response_latencies.size(), 20u);
   double worst = 0;

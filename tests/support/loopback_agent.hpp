@@ -75,10 +75,10 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   std::unique_ptr<audio::VoiceActivityDetector> vad_;
   std::int64_t input_samples_ = 0;  // samples fed to the VAD
   std::vector<std::pair<std::int64_t, std::chrono::nanoseconds>>
-      input_times_;                        // frame start sample → time
-  std::chrono::nanoseconds input_end_{0};  // time up to which the input is known
+      input_times_;                                     // frame start sample → time
+  std::chrono::nanoseconds input_end_{0};               // time up to which the input is known
   std::optional<std::chrono::nanoseconds> stream_end_;  // end of the last frame the caller sent
-  std::deque<TransportEvent> scheduled_;   // in time order
+  std::deque<TransportEvent> scheduled_;                // in time order
   std::chrono::nanoseconds speaking_until_{0};
   std::size_t reply_index_ = 0;
   std::chrono::nanoseconds next_silence_{0};

@@ -33,8 +33,18 @@ using StrandTimer =
     asio::basic_waitable_timer<std::chrono::steady_clock,
                                asio::wait_traits<std::chrono::steady_clock>, Strand>;
 
+/// What a server needs to end its connections when it goes away.
+class Droppable {
+ public:
+  virtual ~Droppable() = default;
+  /// On the strand: closes the socket without a handshake and releases the handlers without
+  /// calling them (their owner is going away); then runs `done`.
+  virtual void drop(std::function<void()> done) = 0;
+};
+
 template <class Stream>
 class BeastConnection final : public WsConnection,
+                              public Droppable,
                               public std::enable_shared_from_this<BeastConnection<Stream>> {
  public:
   /// `idle`: ping after idle/2 without hearing from the peer, give up after `idle` (0: never).
@@ -73,6 +83,20 @@ class BeastConnection final : public WsConnection,
       self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), r);
       // Beast allows one ping or close at a time: a ping in flight closes when it completes.
       if (!self->writing_ && !self->pinging_) self->do_close();
+    });
+  }
+
+  void drop(std::function<void()> done) override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), d = std::move(done)] {
+      if (!self->finished_.exchange(true)) {
+        if (!self->writing_) self->drop_queue();
+        if (self->keep_alive_timer_) self->keep_alive_timer_->timer.cancel();
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
+                                                             ignored);
+        self->handlers_ = {};
+      }
+      d();
     });
   }
 

@@ -132,6 +132,9 @@ class Server {
 
   Server(EventLoop& loop, ServerOptions options, ConnectionHandler on_connection,
          HttpHandler on_http = {}, UpgradeHandler on_upgrade = {});
+  /// Stops accepting and drops the WebSocket connections still open: their sockets close without
+  /// a closing handshake, and their handlers are released without being called (their owner is
+  /// going away). Returns once that is done; the event loop must still be running.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

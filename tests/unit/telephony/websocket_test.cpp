@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -186,6 +188,44 @@ TEST(WebSocket, KeepAlivePingsKeepAQuietPeerAndDropASilentOne) {
   EXPECT_EQ(server_inbox.closed->error,
             "nothing heard from the peer for 300 ms (a ping went unanswered)")
       << server_inbox.closed->describe();
+}
+
+// Owners keep per-connection state in the handlers, and that state holds the connection. Only
+// the close breaks that cycle; a server going away must break it even when the peer never answers
+// the closing handshake (or the loop stops next and the cycle leaks).
+TEST(WebSocket, AServerGoingAwayDropsItsConnectionsAndReleasesTheirHandlers) {
+  EventLoop loop(1);
+  struct Leg {
+    std::shared_ptr<WsConnection> connection;
+  };
+  std::mutex m;
+  std::weak_ptr<Leg> observed;
+  std::atomic<int> closes{0};
+  std::promise<void> closing;
+  auto server = std::make_unique<Server>(
+      loop, ServerOptions{}, [&](std::shared_ptr<WsConnection> c, const HttpRequest&) {
+        auto leg = std::make_shared<Leg>(Leg{c});
+        {
+          std::lock_guard l(m);
+          observed = leg;
+        }
+        c->start({.on_message = [leg](std::string, bool) {},
+                  .on_close = [leg, &closes](const WsClose&) { ++closes; }});
+        c->close(1008, "go away");
+        closing.set_value();
+      });
+  // Never started: it reads nothing, so the server's closing handshake stays open.
+  const auto deaf = ws_connect(loop, server->ws_url("/"));
+  ASSERT_EQ(closing.get_future().wait_for(5s), std::future_status::ready);
+  std::this_thread::sleep_for(50ms);  // the close frame is out; the server waits for the answer
+  {
+    std::lock_guard l(m);
+    ASSERT_FALSE(observed.expired()) << "the handlers hold the leg while the close is pending";
+  }
+  server.reset();
+  std::lock_guard l(m);
+  EXPECT_TRUE(observed.expired()) << "the leg (and through it the connection) would leak";
+  EXPECT_EQ(closes.load(), 0) << "handlers of a server going away are released, not called";
 }
 
 TEST(WebSocket, HttpWebhooksAreServedOnTheSamePort) {

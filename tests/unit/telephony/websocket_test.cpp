@@ -254,10 +254,12 @@ TEST(WebSocket, TlsIsVerifiedWithSniAndACustomCa) {
       "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=example.com "
       "-addext subjectAltName=DNS:example.com -keyout " +
       other_key + " -out " + other + " 2>&1");
+  // Declared before the loop: the client is still open when the test ends, and its on_close
+  // runs when the server going away drops the other end.
+  Inbox inbox;
   EventLoop loop(1);
   EchoServer good(loop, {.certificate_file = cert, .private_key_file = key});
   auto c = ws_connect(loop, good.server->ws_url("/ws"), {.ca_file = cert});
-  Inbox inbox;
   c->start(inbox.handlers());
   c->send("over tls");
   ASSERT_TRUE(inbox.wait_for(1));

@@ -113,6 +113,32 @@ TEST(VoiceRun, TwoRunsGiveByteIdenticalRecordingsAndManifests) {
   EXPECT_EQ(manifests[0], manifests[1]);
 }
 
+// Simulated time whose every wait ends 7 ms late, as a thread on a busy machine wakes up: an
+// utterance starts on the line when its first frame actually leaves, so the recording (and the
+// latency measured on it) must agree to the sample with what the agent heard.
+class LateVirtualClock : public VirtualClock {
+ public:
+  void sleep_until(std::chrono::nanoseconds deadline) override {
+    VirtualClock::sleep_until(deadline + 7ms);
+  }
+};
+
+TEST(VoiceRun, LateWakeUpsDoNotMoveLatencyOffTheAudio) {
+  const auto o = ten_turn_agent();
+  const auto r = run({.name = "late wake-ups",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = conversation(4),
+                      .clock = std::make_shared<LateVirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  ASSERT_EQ(r.latency.response_latencies.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double truth =
+        std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
+    EXPECT_NEAR(r.latency.response_latencies[i], truth, 1.0 / 24000 + 1e-9) << i;
+  }
+}
+
 TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
   auto o = ten_turn_agent();
   o.silence_between_replies = true;

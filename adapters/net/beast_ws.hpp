@@ -89,11 +89,7 @@ class BeastConnection final : public WsConnection,
   void drop(std::function<void()> done) override {
     asio::post(ws_.get_executor(), [self = this->shared_from_this(), d = std::move(done)] {
       if (!self->finished_.exchange(true)) {
-        if (!self->writing_) self->drop_queue();
-        if (self->keep_alive_timer_) self->keep_alive_timer_->timer.cancel();
-        beast::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
-                                                             ignored);
+        self->tear_down();
         self->handlers_ = {};
       }
       d();
@@ -245,14 +241,19 @@ class BeastConnection final : public WsConnection,
                !(closing_ && ec == asio::error::operation_aborted)) {
       info.error = ec.message();
     }
+    tear_down();
+    if (handlers_.on_close) handlers_.on_close(info);
+    handlers_ = {};  // break cycles through captured owners
+  }
+
+  // Once finished: nothing more is written, no timer keeps us, the socket is done.
+  void tear_down() {
     // A write in flight owns the front of the queue: its completion drops the rest.
     if (!writing_) drop_queue();
     // The keep-alive timer holds this connection: release it now, not at its next tick.
     if (keep_alive_timer_) keep_alive_timer_->timer.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    if (handlers_.on_close) handlers_.on_close(info);
-    handlers_ = {};  // break cycles through captured owners
   }
 
   websocket::stream<Stream> ws_;

@@ -31,6 +31,21 @@ double onset_in(const std::string& text) {
                           : static_cast<double>(segments.front().start_sample - 24000) / 24000;
 }
 
+// What the loopback agent's i-th response latency truly is: its injected delay plus the silence
+// espeak puts before the reply's first word (the last delay and reply repeat).
+double true_latency(const LoopbackOptions& o, std::size_t i) {
+  const auto& delays = o.response_delays;
+  return std::chrono::duration<double>(delays[std::min(i, delays.size() - 1)]).count() +
+         onset_in(o.replies[std::min(i, o.replies.size() - 1)]);
+}
+
+// On the virtual clock every response latency is the truth, to the sample.
+void expect_exact_latencies(const ScenarioResult& r, const LoopbackOptions& o, std::size_t turns) {
+  ASSERT_EQ(r.latency.response_latencies.size(), turns);
+  for (std::size_t i = 0; i < turns; ++i)
+    EXPECT_NEAR(r.latency.response_latencies[i], true_latency(o, i), 1.0 / 24000 + 1e-9) << i;
+}
+
 std::vector<Step> conversation(int turns) {
   std::vector<Step> script;
   for (int i = 0; i < turns; ++i) {
@@ -72,8 +87,7 @@ TEST(VoiceRun, TenTurnsOnTheVirtualClockAreFastExactAndMeasuredFromTheAudio) {
   const auto options = ten_turn_agent();
   double worst = 0;
   for (std::size_t i = 0; i < 10; ++i) {
-    const double truth = std::chrono::duration<double>(options.response_delays[i]).count() +
-                         onset_in(options.replies[std::min<std::size_t>(i, 4)]);
+    const double truth = true_latency(options, i);
     worst = std::max(worst, std::abs(r.latency.response_latencies[i] - truth));
   }
   std::cout << "[          ] worst response-latency error: " << worst * 24000 << " samples\n";
@@ -131,12 +145,7 @@ TEST(VoiceRun, LateWakeUpsDoNotMoveLatencyOffTheAudio) {
                       .script = conversation(4),
                       .clock = std::make_shared<LateVirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
-  ASSERT_EQ(r.latency.response_latencies.size(), 4u);
-  for (std::size_t i = 0; i < 4; ++i) {
-    const double truth =
-        std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
-    EXPECT_NEAR(r.latency.response_latencies[i], truth, 1.0 / 24000 + 1e-9) << i;
-  }
+  expect_exact_latencies(r, o, 4);
 }
 
 TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
@@ -149,12 +158,7 @@ TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
                       .script = conversation(3),
                       .clock = std::make_shared<VirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
-  ASSERT_EQ(r.latency.response_latencies.size(), 3u);
-  for (std::size_t i = 0; i < 3; ++i) {
-    const double truth =
-        std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
-    EXPECT_NEAR(r.latency.response_latencies[i], truth, 1.0 / 24000 + 1e-9) << i;
-  }
+  expect_exact_latencies(r, o, 3);
   // Each turn ends where the agent's speech ends in the audio, not where its silence frames do.
   const auto speech = audio::detect_speech(r.recording.agent, 24000);
   std::vector<double> stops;
@@ -505,8 +509,7 @@ TEST(VoiceRun, OnTheRealClockLatencyOverTwentyTurnsIsWithin5msOfTruth) {
   ASSERT_EQ(r.latency.response_latencies.size(), 20u);
   double worst = 0;
   for (std::size_t i = 0; i < 20; ++i) {
-    const double truth =
-        std::chrono::duration<double>(o.response_delays[i]).count() + onset_in(o.replies[i]);
+    const double truth = true_latency(o, i);
     worst = std::max(worst, std::abs(r.latency.response_latencies[i] - truth));
     EXPECT_NEAR(r.latency.response_latencies[i], truth, 0.005) << i;
   }

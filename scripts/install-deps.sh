@@ -15,7 +15,11 @@ packages=(
   libespeak-ng-dev espeak-ng-data
   clang libclang-rt-14-dev
   sox ffmpeg espeak-ng openssl curl
+  python3-twilio stress-ng
 )
+# Node.js and npm run Twilio's official Node helper library as a test oracle; machines that
+# already have a node (not from Debian) keep it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

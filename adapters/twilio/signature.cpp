@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "scenario/audio/base64.hpp"
@@ -45,34 +47,147 @@ std::string form_decode(std::string_view text, std::size_t offset) {
   return out;
 }
 
-// The URL with its default port toggled: added when absent, removed when present.
-std::string toggle_default_port(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  const std::string_view scheme = url.substr(0, scheme_end);
-  const std::string_view default_port = (scheme == "https" || scheme == "wss") ? "443"
-                                        : (scheme == "http" || scheme == "ws") ? "80"
-                                                                               : "";
-  if (default_port.empty()) return {};
-  const auto host_begin = scheme_end + 3;
-  auto host_end = url.find_first_of("/?#", host_begin);
-  if (host_end == std::string_view::npos) host_end = url.size();
-  const std::string_view authority = url.substr(host_begin, host_end - host_begin);
+// The URL split as Python's urllib.parse.urlparse splits it, which is what Twilio's request
+// validators work on (twilio-python request_validator.py: remove_port/add_port over urlparse).
+struct UrlParts {
+  std::string scheme;     ///< lower-cased, as urlparse gives it
+  std::string authority;  ///< userinfo@host:port as written
+  std::string path;
+  std::string query;
+  std::string fragment;
+  bool has_authority = false;
+};
+
+std::optional<UrlParts> split_url(std::string_view url) {
+  const auto colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  UrlParts parts;
+  for (const char c : url.substr(0, colon)) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+    if (!ok) return std::nullopt;
+    parts.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::string_view rest = url.substr(colon + 1);
+  if (rest.starts_with("//")) {
+    parts.has_authority = true;
+    const auto end = rest.find_first_of("/?#", 2);
+    parts.authority =
+        std::string(rest.substr(2, end == std::string_view::npos ? rest.npos : end - 2));
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+  }
+  const auto hash = rest.find('#');
+  if (hash != std::string_view::npos) {
+    parts.fragment = std::string(rest.substr(hash + 1));
+    rest = rest.substr(0, hash);
+  }
+  const auto question = rest.find('?');
+  if (question != std::string_view::npos) {
+    parts.query = std::string(rest.substr(question + 1));
+    rest = rest.substr(0, question);
+  }
+  parts.path = std::string(rest);
+  // For the schemes in urllib's uses_params (http and https among them, ws and wss not), urlparse
+  // splits ";params" off the last path segment and urlunparse writes them back only when they are
+  // not empty: a trailing ';' there disappears.
+  static const std::set<std::string, std::less<>> kUsesParams = {
+      "",     "ftp",   "hdl", "prospero", "http", "imap", "https", "shttp",
+      "rtsp", "rtspu", "sip", "sips",     "mms",  "sftp", "tel"};
+  const auto last_slash = parts.path.rfind('/');
+  const auto semicolon = parts.path.find(';', last_slash == std::string::npos ? 0 : last_slash);
+  if (kUsesParams.contains(parts.scheme) && semicolon != std::string::npos &&
+      semicolon + 1 == parts.path.size()) {
+    parts.path.pop_back();
+  }
+  return parts;
+}
+
+/// urlunparse: empty query and fragment are dropped with their '?' and '#'.
+std::string join_url(const UrlParts& parts, std::string_view authority) {
+  std::string out = parts.scheme + ':';
+  if (parts.has_authority) {
+    out += "//";
+    out += authority;
+    if (!parts.path.empty() && parts.path.front() != '/') out += '/';
+  }
+  out += parts.path;
+  if (!parts.query.empty()) out += '?' + parts.query;
+  if (!parts.fragment.empty()) out += '#' + parts.fragment;
+  return out;
+}
+
+/// Where the port starts in an authority ("user@host:8443" → the ':'), or npos without one.
+std::size_t port_colon(std::string_view authority) {
+  const auto at = authority.rfind('@');
+  const auto host_begin = at == std::string_view::npos ? 0 : at + 1;
   const auto bracket = authority.rfind(']');
   const auto colon = authority.rfind(':');
-  const bool has_port =
-      colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
-  std::string out(url.substr(0, host_begin));
-  if (has_port) {
-    if (authority.substr(colon + 1) != default_port) return {};
-    out += authority.substr(0, colon);
-  } else {
-    out += authority;
-    out += ':';
-    out += default_port;
+  if (colon == std::string_view::npos || colon < host_begin) return std::string_view::npos;
+  if (bracket != std::string_view::npos && bracket > colon) return std::string_view::npos;
+  return colon;
+}
+
+/// A port urlparse accepts and reports as set: digits only, 1..65535 (port 0 reads as "no port").
+bool has_port(std::string_view authority) {
+  const auto colon = port_colon(authority);
+  if (colon == std::string_view::npos || colon + 1 == authority.size()) return false;
+  int port = 0;
+  for (const char c : authority.substr(colon + 1)) {
+    if (c < '0' || c > '9') return false;
+    port = port * 10 + (c - '0');
+    if (port > 65535) return false;
   }
-  out += url.substr(host_end);
+  return port != 0;
+}
+
+/// The two URLs Twilio's validators try: without any port, and with the port (the default one
+/// added when absent: 443 for https, 80 for every other scheme, wss included — both official
+/// libraries do exactly this). Empty when the URL has no host part to work on.
+std::vector<std::string> candidates(std::string_view url) {
+  const auto parts = split_url(url);
+  if (!parts || !parts->has_authority) return {std::string(url)};
+  const std::string& authority = parts->authority;
+  if (has_port(authority)) {
+    return {join_url(*parts, authority.substr(0, port_colon(authority))),
+            join_url(*parts, authority)};
+  }
+  const std::string default_port = parts->scheme == "https" ? ":443" : ":80";
+  return {join_url(*parts, authority), join_url(*parts, authority + default_port)};
+}
+
+/// Percent-decoding as Python's unquote_plus does it: a bad escape stays as written.
+std::string query_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const int hi = text[i] == '%' && i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+    const int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (lo >= 0) {
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
   return out;
+}
+
+/// The first non-empty value of a query parameter, as parse_qs(query)[name][0] finds it.
+std::optional<std::string> query_parameter(std::string_view query, std::string_view name) {
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && eq + 1 < pair.size() &&
+        query_decode(pair.substr(0, eq)) == name) {
+      return query_decode(pair.substr(eq + 1));
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) {
@@ -81,6 +196,10 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::vector<std::string> signature_urls(std::string_view url) {
+  return candidates(url);
+}
 
 FormParams parse_form(std::string_view body) {
   FormParams out;
@@ -140,9 +259,10 @@ std::string form_value(const FormParams& params, std::string_view name) {
 
 std::string compute_signature(std::string_view auth_token, std::string_view url,
                               const FormParams& params) {
-  // Sorted unique names; a repeated name contributes each of its values, sorted (the Python
-  // validator's behaviour).
-  std::map<std::string, std::multiset<std::string>> sorted;
+  // Sorted names; a repeated name contributes each *distinct* value once, sorted: what Twilio's
+  // helper libraries do (twilio-python get_values + sorted(set(values)), twilio-node
+  // toFormUrlEncodedParam with new Set). Byte order of UTF-8 is code point order, as in Python.
+  std::map<std::string, std::set<std::string>> sorted;
   for (const auto& [name, value] : params) sorted[name].insert(value);
   std::string message(url);
   for (const auto& [name, values] : sorted) {
@@ -161,25 +281,24 @@ std::string compute_signature(std::string_view auth_token, std::string_view url,
 bool validate_signature(std::string_view auth_token, std::string_view signature,
                         std::string_view url, const FormParams& params) {
   if (signature.empty() || auth_token.empty()) return false;
-  // Both candidates are always computed and compared, so the time taken does not tell which one
-  // matched.
-  const bool as_given = equal_constant_time(compute_signature(auth_token, url, params), signature);
-  const std::string other = toggle_default_port(url);
-  const bool toggled = !other.empty() &&
-                       equal_constant_time(compute_signature(auth_token, other, params), signature);
-  return as_given || toggled;
+  // Every candidate is computed and compared, so the time taken does not tell which one matched.
+  bool valid = false;
+  for (const auto& candidate : signature_urls(url)) {
+    valid =
+        equal_constant_time(compute_signature(auth_token, candidate, params), signature) || valid;
+  }
+  return valid;
 }
 
 bool validate_json_signature(std::string_view auth_token, std::string_view signature,
                              std::string_view url, std::string_view body) {
-  const auto at = url.find("bodySHA256=");
-  if (at == std::string_view::npos || (at > 0 && url[at - 1] != '?' && url[at - 1] != '&')) {
-    return false;
-  }
-  auto end = url.find('&', at);
-  if (end == std::string_view::npos) end = url.size();
-  const std::string_view claimed = url.substr(at + 11, end - at - 11);
-  const bool body_matches = equal_constant_time(sha256_hex(body), claimed);
+  const auto parts = split_url(url);
+  const auto claimed =
+      parts ? query_parameter(parts->query, "bodySHA256") : std::optional<std::string>{};
+  // Without bodySHA256 there is no hash to check a body against; an empty body is then a plain
+  // signed GET-like request (twilio-python accepts it; with a body it raises TypeError).
+  const bool body_matches =
+      claimed ? equal_constant_time(sha256_hex(body), *claimed) : body.empty();
   const bool signed_ok = validate_signature(auth_token, signature, url);
   return body_matches && signed_ok;
 }

@@ -35,18 +35,32 @@ TEST(TwilioSignature, RejectsWrongMissingAndTamperedRequests) {
   EXPECT_FALSE(validate_signature("12345", kDocsSignature.substr(1), kDocsUrl, kDocsParams));
 }
 
-TEST(TwilioSignature, AcceptsTheUrlWithOrWithoutTheDefaultPort) {
-  // Twilio's backends differ on including :443: both forms validate, any other port does not.
+TEST(TwilioSignature, AcceptsTheUrlWithoutItsPortOrWithTheDefaultOneAsTwiliosLibrariesDo) {
+  // Twilio's backends differ on including :443: both forms validate.
   const std::string with_port = "https://mycompany.com:443/myapp.php?foo=1&bar=2";
   const std::string signed_with_port = compute_signature("12345", with_port, kDocsParams);
   EXPECT_NE(signed_with_port, kDocsSignature);
   EXPECT_TRUE(validate_signature("12345", signed_with_port, kDocsUrl, kDocsParams));
   EXPECT_TRUE(validate_signature("12345", kDocsSignature, with_port, kDocsParams));
+  // Any port may be left out of the signed URL (twilio-python remove_port, twilio-node
+  // removePort): a webhook behind :8443 signed as plain https validates.
   const std::string other_port = "https://mycompany.com:8443/myapp.php?foo=1&bar=2";
-  EXPECT_FALSE(validate_signature("12345", kDocsSignature, other_port, kDocsParams));
+  EXPECT_TRUE(validate_signature("12345", kDocsSignature, other_port, kDocsParams));
+  EXPECT_FALSE(validate_signature("12345", signed_with_port, other_port, kDocsParams));
   // http and :80 likewise.
   const auto http_sig = compute_signature("12345", "http://example.com:80/voice");
   EXPECT_TRUE(validate_signature("12345", http_sig, "http://example.com/voice"));
+  // The default port the libraries add is :443 for https only, :80 for every other scheme: no
+  // more lenient than Twilio, wss://host/ signed as wss://host:443/ is refused.
+  EXPECT_FALSE(validate_signature("12345", compute_signature("12345", "wss://x.test:443/media"),
+                                  "wss://x.test/media"));
+  EXPECT_TRUE(validate_signature("12345", compute_signature("12345", "wss://x.test:80/media"),
+                                 "wss://x.test/media"));
+  EXPECT_EQ(signature_urls("wss://x.test/media"),
+            (std::vector<std::string>{"wss://x.test/media", "wss://x.test:80/media"}));
+  // As urlunparse writes it: scheme lower-cased, an empty query dropped.
+  EXPECT_EQ(signature_urls("HTTPS://x.test:8443/a?"),
+            (std::vector<std::string>{"https://x.test/a", "https://x.test:8443/a"}));
 }
 
 TEST(TwilioSignature, RepeatedNamesContributeEachValueSorted) {
@@ -57,6 +71,11 @@ TEST(TwilioSignature, RepeatedNamesContributeEachValueSorted) {
   //   openssl dgst -sha1 -hmac 12345 -binary | base64
   EXPECT_EQ(compute_signature("12345", "https://x.test/cb", params),
             "/zUIZ3+C34zxnjtWTCxBItsO/jo=");
+  // A value repeated identically counts once, as in twilio-python (sorted(set(values))) and
+  // twilio-node (new Set).
+  FormParams twice = params;
+  twice.emplace_back("StatusCallbackEvent", "answered");
+  EXPECT_EQ(compute_signature("12345", "https://x.test/cb", twice), "/zUIZ3+C34zxnjtWTCxBItsO/jo=");
 }
 
 TEST(TwilioSignature, JsonBodiesAreCheckedThroughBodySha256) {
@@ -72,6 +91,12 @@ TEST(TwilioSignature, JsonBodiesAreCheckedThroughBodySha256) {
       << "a body that does not hash to bodySHA256";
   EXPECT_FALSE(validate_json_signature("12345", signature, "https://example.com/myapp", body));
   EXPECT_FALSE(validate_json_signature("99999", signature, url, body));
+  // bodySHA256 is a query parameter, not a substring: another name ending in it comes first.
+  const std::string prefixed =
+      "https://example.com/myapp?xbodySHA256=1&bodySHA256="
+      "5ccde7145dfb8f56479710896586cb9d5911809d83afbe34627818790db0aec9";
+  EXPECT_TRUE(
+      validate_json_signature("12345", compute_signature("12345", prefixed), prefixed, body));
 }
 
 TEST(TwilioForm, ParsesAndEncodesWebhookBodies) {

@@ -3,10 +3,13 @@
 //
 //   ivr_bot [--port N] [--protobuf] [--response-delay-ms N] [--reaction-ms N] [--reprompt-ms N]
 //
-// Prints its URL, then serves calls until interrupted.
+// Prints its URL on the first line, then serves calls until SIGINT/SIGTERM. Every error is one
+// line on stderr and a non-zero exit code (2: bad arguments, 1: could not serve).
+#include <charconv>
 #include <csignal>
-#include <cstdlib>
+#include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -14,42 +17,81 @@
 
 namespace {
 volatile std::sig_atomic_t stop_requested = 0;
+
+constexpr const char* kUsage =
+    "usage: ivr_bot [--port N] [--protobuf] [--response-delay-ms N] [--reaction-ms N]\n"
+    "               [--reprompt-ms N]\n"
+    "\n"
+    "A reference IVR bot for scenario tests, on ws://127.0.0.1:PORT/ (loopback only).\n"
+    "Prints its URL on the first line, then serves calls until interrupted.\n"
+    "\n"
+    "  --port N               port to listen on; 0 (the default) takes any free port\n"
+    "  --protobuf             speak Pipecat's protobuf serializer instead of Twilio Media\n"
+    "                         Streams JSON\n"
+    "  --response-delay-ms N  caller finished -> bot starts answering (default 300)\n"
+    "  --reaction-ms N        caller barges in -> bot stops talking (default 120)\n"
+    "  --reprompt-ms N        silence after a prompt -> prompt repeated (default 4000)\n"
+    "  --help                 this text\n"
+    "\n"
+    "Menu (DTMF events or in-band tones): main: 1 billing, 2 technical support, 9 end the call;\n"
+    "billing: 1 last payment, 0 main menu, 9 end; support: 0 main menu, 9 end. Speech gets\n"
+    "\"Sorry, I can only understand key presses.\" A mark follows each prompt; after goodbye the\n"
+    "bot hangs up.\n";
+
+std::optional<int> parse_int(const std::string& text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
+}  // namespace
 
 int main(int argc, char** argv) {
   scenario::examples::IvrBotOptions options;
   scenario::net::ServerOptions server;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    const auto value = [&]() -> int {
-      if (i + 1 >= argc) {
-        std::cerr << "ivr_bot: " << arg << " needs a value\n";
-        std::exit(2);
-      }
-      return std::atoi(argv[++i]);
-    };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
     if (arg == "--protobuf") {
       options.wire = scenario::examples::IvrWire::pipecat_protobuf;
       options.chunk = std::chrono::milliseconds(40);
-    } else if (arg == "--port") {
-      server.port = static_cast<unsigned short>(value());
-    } else if (arg == "--response-delay-ms") {
-      options.response_delay = std::chrono::milliseconds(value());
-    } else if (arg == "--reaction-ms") {
-      options.reaction_time = std::chrono::milliseconds(value());
-    } else if (arg == "--reprompt-ms") {
-      options.reprompt_after = std::chrono::milliseconds(value());
-    } else {
-      std::cerr << "usage: ivr_bot [--port N] [--protobuf] [--response-delay-ms N] "
-                   "[--reaction-ms N] [--reprompt-ms N]\n";
+      continue;
+    }
+    const bool takes_value = arg == "--port" || arg == "--response-delay-ms" ||
+                             arg == "--reaction-ms" || arg == "--reprompt-ms";
+    if (!takes_value) {
+      std::cerr << "ivr_bot: unknown argument '" << arg << "' (see --help)\n";
       return 2;
     }
+    if (i + 1 >= argc) {
+      std::cerr << "ivr_bot: " << arg << " needs a value\n";
+      return 2;
+    }
+    const auto value = parse_int(argv[++i]);
+    const int max = arg == "--port" ? 65535 : 600000;
+    if (!value || *value < 0 || *value > max) {
+      std::cerr << "ivr_bot: " << arg << " takes a whole number from 0 to " << max << ", not '"
+                << argv[i] << "'\n";
+      return 2;
+    }
+    if (arg == "--port") server.port = static_cast<unsigned short>(*value);
+    if (arg == "--response-delay-ms") options.response_delay = std::chrono::milliseconds(*value);
+    if (arg == "--reaction-ms") options.reaction_time = std::chrono::milliseconds(*value);
+    if (arg == "--reprompt-ms") options.reprompt_after = std::chrono::milliseconds(*value);
   }
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   std::signal(SIGTERM, [](int) { stop_requested = 1; });
-  scenario::net::EventLoop loop(1);
-  scenario::examples::IvrBot bot(loop, options, server);
-  std::cout << bot.url() << std::endl;
-  while (stop_requested == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  try {
+    scenario::net::EventLoop loop(1);
+    scenario::examples::IvrBot bot(loop, options, server);
+    std::cout << bot.url() << std::endl;
+    while (stop_requested == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } catch (const std::exception& e) {
+    std::cerr << "ivr_bot: cannot serve on port " << server.port << ": " << e.what() << "\n";
+    return 1;
+  }
   return 0;
 }

@@ -153,5 +153,41 @@ TEST(Cli, BadArgumentsAndInputsGiveOneLineAndExitCode2) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+#ifdef SCENARIO_IVR_BOT
+std::string read_text(const std::filesystem::path& path) {
+  const auto bytes = read_bytes(path);
+  return {bytes.begin(), bytes.end()};
+}
+
+// Programs we ship report errors as one line and an exit code, never an abort.
+TEST(IvrBotProgram, APortInUseIsOneLineAndExitCode1AndBadArgumentsExit2) {
+  const std::string bot = SCENARIO_IVR_BOT;
+  const auto dir = scratch_dir("ivr_bot_program");
+  // The first bot takes any free port and prints its URL first; a second one on that port fails.
+  const auto r = run_command(
+      "cd " + q(dir) + " && (" + shell_quote(bot) + " --port 0 > first.txt & echo $! > pid; " +
+      "for i in $(seq 100); do [ -s first.txt ] && break; sleep 0.1; done; " +
+      "port=$(sed -n '1s#.*:\\([0-9]*\\)/.*#\\1#p' first.txt); " + shell_quote(bot) +
+      " --port \"$port\" 2> second.err; echo \"exit $?\"; kill $(cat pid); wait) 2>/dev/null");
+  const std::string first = read_text(dir / "first.txt");
+  EXPECT_EQ(first.rfind("ws://127.0.0.1:", 0), 0u) << first;
+  EXPECT_NE(r.output.find("exit 1"), std::string::npos) << r.output;
+  const std::string err = read_text(dir / "second.err");
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_NE(err.find("ivr_bot: cannot serve on port"), std::string::npos) << err;
+  EXPECT_NE(err.find("in use"), std::string::npos) << err;
+  EXPECT_EQ(err.find("terminate"), std::string::npos) << err;
+
+  const auto help = run_command(shell_quote(bot) + " --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("0 (the default) takes any free port"), std::string::npos);
+  for (const std::string bad : {"--port 70000", "--port x", "--reaction-ms", "--nope"}) {
+    const auto b = run_command(shell_quote(bot) + " " + bad);
+    EXPECT_EQ(b.exit_code, 2) << bad << ": " << b.output;
+    EXPECT_EQ(std::count(b.output.begin(), b.output.end(), '\n'), 1) << b.output;
+  }
+}
+#endif
+
 }  // namespace
 }  // namespace scenario::test

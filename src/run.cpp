@@ -20,6 +20,11 @@ ScenarioResult run(const RunSpec& spec) {
     failed.name = spec.name;
     failed.set_id = spec.set_id;
     failed.metadata = spec.metadata;
+    // The artifacts of a run that never reached its call still say what happened.
+    failed.recording.info = {.scenario_name = spec.name,
+                             .success = false,
+                             .reasoning = failed.reasoning,
+                             .generated_at = ""};
     return failed;
   }
   return executor->run();

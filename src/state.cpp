@@ -33,7 +33,7 @@ bool ScenarioState::has_tool_call(std::string_view function_name) const {
   return last_tool_call(function_name).has_value();
 }
 
-const std::vector<VoiceEvent>& ScenarioState::timeline() const noexcept {
+std::vector<VoiceEvent> ScenarioState::timeline() const {
   return voice_ != nullptr ? voice_->recorder().events() : timeline_;
 }
 

@@ -25,7 +25,7 @@ class ScenarioState {
   int current_turn() const noexcept { return current_turn_; }
   const ScenarioConfig& config() const noexcept { return config_; }
   /// Voice events so far (empty for text runs).
-  const std::vector<VoiceEvent>& timeline() const noexcept;
+  std::vector<VoiceEvent> timeline() const;
   /// The voice side of the run, when a voice adapter takes part (nullptr for text runs).
   VoiceSession* voice_session() const noexcept { return voice_; }
 

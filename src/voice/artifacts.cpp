@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <regex>
 
 #include "scenario/artifacts.hpp"
 #include "scenario/audio/media.hpp"
@@ -33,6 +34,16 @@ fs::path inside(const fs::path& root, const fs::path& relative) {
   return full;
 }
 
+// A directory saved into before keeps only what this manifest lists: segment files we wrote
+// earlier (their names carry start times that differ between runs) go; other files stay.
+void remove_earlier_segments(const fs::path& folder) {
+  static const std::regex ours(R"(\d{2,}-(user|agent)-\d{4,}ms\.wav)");
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    if (entry.is_regular_file() && std::regex_match(entry.path().filename().string(), ours))
+      fs::remove(entry.path());
+  }
+}
+
 nlohmann::json latency_json(const LatencyMetrics& l) {
   auto value = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
@@ -45,6 +56,15 @@ nlohmann::json latency_json(const LatencyMetrics& l) {
           {"p95", value(l.p95())},
           {"p99", value(l.p99())},
           {"max", value(l.max())},
+          {"measurement_degraded", l.measurement_degraded},
+          {"worst_pacing_lateness", l.worst_pacing_lateness},
+          {"method",
+           "user audio is placed at each 20 ms frame's deadline on the run clock (the pacing grid; "
+           "an utterance starts when its first frame leaves); a frame leaving more than 10 ms "
+           "after its deadline marks the run measurement_degraded. Agent audio is stamped where "
+           "the transport read it (the I/O thread for network adapters) and placed on the playout "
+           "cursor at real-time rate. Speech onsets and ends are found by VAD on those two tracks "
+           "of the recording, at sample resolution."},
           {"definitions",
            {{"response_latency",
              "onset of agent speech minus end of user speech, both found in the audio (s)"},
@@ -84,6 +104,7 @@ nlohmann::json save_segments(const VoiceRecording& recording, const std::vector<
   fs::create_directories(directory);
   const fs::path root = fs::weakly_canonical(directory);
   fs::create_directories(inside(root, "segments"));
+  remove_earlier_segments(inside(root, "segments"));
   const int rate = recording.sample_rate;
   const auto frames = std::max(recording.user.size(), recording.agent.size());
 

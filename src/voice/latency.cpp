@@ -29,6 +29,11 @@ LatencyMetrics measure_latency(const VoiceRecording& recording,
   }
 
   for (const auto& e : events) {
+    if (e.type == "measurement_degraded") {
+      m.measurement_degraded = true;
+      m.worst_pacing_lateness =
+          std::max(m.worst_pacing_lateness, e.metadata.value("lateness_ms", 0.0) / 1000.0);
+    }
     if (e.type == "agent_first_audio" && e.latency) m.time_to_first_audio.push_back(*e.latency);
     if (e.type != "user_interrupt") continue;
     const auto at = static_cast<std::int64_t>(e.time * rate);

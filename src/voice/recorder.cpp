@@ -174,12 +174,15 @@ VoiceRecording Recorder::recording() const {
   r.user = snapshot(user_, frames);
   r.agent = snapshot(agent_, frames);
   r.segments = segments();
-  r.events = events_;
-  // Events are recorded when they are known, not always in time order (a barge-in is stamped
-  // with its onset once the agent's reaction has been seen).
-  std::stable_sort(r.events.begin(), r.events.end(),
-                   [](const VoiceEvent& a, const VoiceEvent& b) { return a.time < b.time; });
+  r.events = events();
   return r;
+}
+
+std::vector<VoiceEvent> Recorder::events() const {
+  std::vector<VoiceEvent> sorted = events_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const VoiceEvent& a, const VoiceEvent& b) { return a.time < b.time; });
+  return sorted;
 }
 
 std::vector<Segment> Recorder::segments() const {

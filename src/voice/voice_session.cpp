@@ -11,6 +11,10 @@ using namespace std::chrono_literals;
 constexpr int kRate = audio::kCanonicalSampleRate;
 constexpr std::size_t kFrame = kRate / 50;  // 20 ms
 constexpr std::chrono::nanoseconds kFrameDuration = 20ms;
+/// A caller frame leaving later than this after its deadline may reach the agent spaced
+/// differently from the recording (a jitter buffer absorbs less than a frame): the run says its
+/// figures are degraded instead of reporting them silently.
+constexpr std::chrono::nanoseconds kPacingBound = 10ms;
 
 double seconds_of(std::chrono::nanoseconds t) {
   return std::chrono::duration<double>(t).count();
@@ -78,6 +82,14 @@ void VoiceSession::handle(const TransportEvent& e) {
       turn_ended_ = true;
       break;
     case TransportEvent::Kind::agent_stopped: {
+      if (stopped_) {
+        // The agent confirming a stop already applied (a native interrupt that Pipecat's output
+        // transport answers with an InterruptionFrame): one stop, one cut.
+        recorder_.event({.time = seconds_of(e.at),
+                         .type = "agent_stop_confirmed",
+                         .metadata = {{"by", e.text}}});
+        break;
+      }
       const auto dropped = recorder_.cut_agent(e.at);
       recorder_.event(
           {.time = seconds_of(e.at),
@@ -128,6 +140,8 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
   }
   auto t0 = clock_->now();
   std::size_t k = 0;
+  std::chrono::nanoseconds worst_late{0};
+  std::size_t worst_frame = 0;
   for (std::size_t pos = 0; pos < audio.samples.size(); pos += kFrame, ++k) {
     auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
     while (auto event = adapter_.receive(deadline)) handle(*event);
@@ -138,6 +152,9 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
       // later frames' lateness is jitter inside the stream, which receivers absorb.
       t0 = std::max(t0, clock_->now());
       deadline = t0;
+    } else if (const auto late = clock_->now() - deadline; late > worst_late) {
+      worst_late = late;
+      worst_frame = k;
     }
     audio::AudioChunk frame;
     frame.samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(pos),
@@ -150,6 +167,17 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
   }
   const auto end = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
   clock_->sleep_until(end);
+  if (worst_late > kPacingBound) {
+    recorder_.event(
+        {.time = seconds_of(t0),
+         .type = "measurement_degraded",
+         .metadata = {
+             {"reason", "caller frames left late: the machine is too loaded to pace"},
+             {"lateness_ms", std::chrono::duration<double, std::milli>(worst_late).count()},
+             {"bound_ms", std::chrono::duration<double, std::milli>(kPacingBound).count()},
+             {"frame", worst_frame},
+             {"frames", k}}});
+  }
   return end;
 }
 

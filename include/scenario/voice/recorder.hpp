@@ -73,7 +73,10 @@ class Recorder {
   /// Samples moved out of memory so far (both tracks).
   std::int64_t spilled_samples() const noexcept { return user_.base + agent_.base; }
   std::vector<Segment> segments() const;
-  const std::vector<VoiceEvent>& events() const noexcept { return events_; }
+  /// Every event in time order; events at the same time keep the order they were recorded in.
+  /// (Events are recorded when they are known: a barge-in is stamped with its onset once the
+  /// agent's reaction has been seen.) The result's timeline and the manifest both use this order.
+  std::vector<VoiceEvent> events() const;
   const Clock& clock() const noexcept { return *clock_; }
 
  private:

@@ -28,6 +28,12 @@ struct LatencyMetrics {
   std::vector<double>
       time_to_first_audio{};  ///< per turn: first agent audio − end of user audio, s
   std::vector<double> interrupt_response_times{};  ///< barge-in onset → last agent sample heard, s
+  /// The machine was too loaded to measure honestly: caller frames left later than the pacing
+  /// bound during the run (see the `measurement_degraded` events for when and by how much), so
+  /// the audio the agent received may be spaced differently from the recording.
+  bool measurement_degraded = false;
+  /// The latest a caller frame left after its deadline, s (0 when every frame was on time).
+  double worst_pacing_lateness = 0.0;
 
   bool empty() const noexcept { return response_latencies.empty(); }
   std::optional<double> average() const;

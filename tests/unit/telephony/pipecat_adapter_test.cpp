@@ -194,5 +194,30 @@ TEST(PipecatAdapter, NeedsTheRealClockAndAReachableBot) {
   EXPECT_NE(r.reasoning.find("127.0.0.1"), std::string::npos) << r.reasoning;
 }
 
+// A run that fails before its call starts still leaves artifacts that say why: the manifest
+// carries the verdict and the reason, not `success: null` and an empty reasoning.
+TEST(PipecatAdapter, ARunThatCannotConnectWritesItsVerdictAndReasonIntoTheManifest) {
+  std::string url;
+  {
+    net::EventLoop loop(1);
+    examples::IvrBot bot(loop, {});
+    url = bot.url();  // a port that was just free, and is closed again below
+  }
+  auto ivr =
+      std::make_shared<PipecatAgentAdapter>(PipecatOptions{.url = url, .connect_timeout = 2s});
+  const auto r = run({.name = "unreachable bot",
+                      .description = "d",
+                      .agents = {ivr},
+                      .script = {agent(), succeed()}});
+  ASSERT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("could not start"), std::string::npos) << r.reasoning;
+  const auto dir = std::filesystem::path(testing::TempDir()) / "unreachable_bot";
+  std::filesystem::remove_all(dir);
+  const auto manifest = r.recording.save_segments(dir);
+  EXPECT_EQ(manifest["success"], false);
+  EXPECT_EQ(manifest["scenario"], "unreachable bot");
+  EXPECT_EQ(manifest["reasoning"], r.reasoning);
+}
+
 }  // namespace
 }  // namespace scenario

@@ -96,6 +96,10 @@ TEST(PipecatProtobuf, TonesNativeInterruptionTextMessagesAndTheBotHangingUp) {
   ASSERT_EQ(interrupts.size(), 1u);
   EXPECT_EQ(interrupts[0].metadata["native"], true);
   EXPECT_EQ(interrupts[0].metadata["outcome"], "agent_stopped");
+  // The bot's confirming InterruptionFrame does not stop the agent a second time: one stop, one
+  // cut, and the confirmation on the timeline.
+  EXPECT_EQ(events_of(r, "agent_stopped").size(), 1u);
+  EXPECT_EQ(events_of(r, "agent_stop_confirmed").size(), 1u);
   const std::vector<std::string> prompts{"greeting", "billing", "speech", "goodbye"};
   EXPECT_EQ(call.prompts, prompts);
   // The bot's words came as TextFrames into the agent's messages; its menu change as a

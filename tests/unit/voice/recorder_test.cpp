@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <cmath>
 
 #include "scenario/audio/analysis.hpp"
@@ -190,6 +192,28 @@ void record_call(Recorder& rec, VirtualClock& clock, int seconds) {
     }
     if (ms == 10'500) rec.cut_agent();
   }
+}
+
+// A directory saved into before holds exactly what the new manifest lists: segment files of an
+// earlier run (their names carry start times) go, files that are not ours stay.
+TEST(Artifacts, SavingAgainIntoADirectoryLeavesOnlyTheNewSegments) {
+  auto clock = std::make_shared<VirtualClock>();
+  Recorder rec(clock);
+  rec.user_audio(chunk_of(test::speech("hi there", 24000), "hi there"), 250ms);
+  const auto dir = test::scratch_dir("voice_artifacts_again") / "run";
+  std::filesystem::create_directories(dir / "segments");
+  test::write_bytes(dir / "segments" / "01-user-0990ms.wav", {1, 2, 3});
+  test::write_bytes(dir / "segments" / "02-agent-1500ms.wav", {1, 2, 3});
+  test::write_bytes(dir / "segments" / "notes.txt", {'x'});
+  const auto manifest = save_segments(rec.recording(), rec.segments(), rec.events(),
+                                      measure_latency(rec.recording(), rec.events()), dir, {});
+  std::set<std::string> listed{"notes.txt"}, present;
+  for (const auto& seg : manifest["segments"])
+    listed.insert(std::filesystem::path(seg["file"].get<std::string>()).filename().string());
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "segments"))
+    present.insert(entry.path().filename().string());
+  EXPECT_EQ(present, listed);
+  EXPECT_EQ(manifest["segments"].size(), 1u);
 }
 
 TEST(Recorder, LongCallsSpillToDiskAndRecordTheSameAudio) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "scenario/audio/dtmf.hpp"
@@ -66,21 +67,16 @@ LoopbackOptions ten_turn_agent() {
   return o;
 }
 
-TEST(VoiceRun, TenTurnsOnTheVirtualClockAreFastExactAndMeasuredFromTheAudio) {
+// How fast this runs is measured by voice_bench (BM_TenTurnScenarioOnTheVirtualClock), not here.
+TEST(VoiceRun, TenTurnsOnTheVirtualClockAreExactAndMeasuredFromTheAudio) {
   auto agent_ = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
-  const auto wall0 = std::chrono::steady_clock::now();
   const auto r = run({.name = "ten turns",
                       .description = "d",
                       .agents = {agent_},
                       .script = conversation(10),
                       .clock = std::make_shared<VirtualClock>()});
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   ASSERT_TRUE(r.success) << r.reasoning;
-  std::cout << "[          ] " << r.recording.duration_seconds() << " s of audio in " << wall
-            << " s of wall time\n";
   EXPECT_GT(r.recording.duration_seconds(), 25.0);
-  EXPECT_LT(wall, 1.0);
   ASSERT_EQ(r.messages.size(), 20u);
   EXPECT_EQ(r.messages[1].text(), "Sure, I can help with that.") << "streamed transcript";
   ASSERT_EQ(r.latency.response_latencies.size(), 10u);
@@ -132,10 +128,19 @@ TEST(VoiceRun, TwoRunsGiveByteIdenticalRecordingsAndManifests) {
 // latency measured on it) must agree to the sample with what the agent heard.
 class LateVirtualClock : public VirtualClock {
  public:
+  explicit LateVirtualClock(std::chrono::milliseconds late = 7ms) : late_(late) {}
   void sleep_until(std::chrono::nanoseconds deadline) override {
-    VirtualClock::sleep_until(deadline + 7ms);
+    VirtualClock::sleep_until(deadline + late_);
   }
+
+ private:
+  std::chrono::milliseconds late_;
 };
+
+int count_events(const ScenarioResult& r, const std::string& type) {
+  return static_cast<int>(std::count_if(r.timeline.begin(), r.timeline.end(),
+                                        [&](const VoiceEvent& e) { return e.type == type; }));
+}
 
 TEST(VoiceRun, LateWakeUpsDoNotMoveLatencyOffTheAudio) {
   const auto o = ten_turn_agent();
@@ -146,6 +151,29 @@ TEST(VoiceRun, LateWakeUpsDoNotMoveLatencyOffTheAudio) {
                       .clock = std::make_shared<LateVirtualClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   expect_exact_latencies(r, o, 4);
+  // 7 ms is inside the pacing bound: nothing to own up to.
+  EXPECT_FALSE(r.latency.measurement_degraded);
+  EXPECT_EQ(count_events(r, "measurement_degraded"), 0);
+}
+
+// Past the pacing bound (10 ms, under a frame) the run says its figures may be off rather than
+// reporting them silently: an event per utterance, a flag and the worst lateness in the summary
+// and the manifest.
+TEST(VoiceRun, FramesLeavingLaterThanThePacingBoundMarkTheMeasurementDegraded) {
+  const auto r = run({.name = "overloaded",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(ten_turn_agent())},
+                      .script = conversation(2),
+                      .clock = std::make_shared<LateVirtualClock>(13ms)});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  EXPECT_TRUE(r.latency.measurement_degraded);
+  EXPECT_NEAR(r.latency.worst_pacing_lateness, 0.013, 1e-9);
+  EXPECT_EQ(count_events(r, "measurement_degraded"), 2) << "one per utterance";
+  const auto dir = test::scratch_dir("degraded_manifest");
+  const auto manifest = r.recording.save_segments(dir);
+  EXPECT_EQ(manifest["latency"]["measurement_degraded"], true);
+  EXPECT_NE(manifest["latency"]["method"].get<std::string>().find("measurement_degraded"),
+            std::string::npos);
 }
 
 TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
@@ -403,6 +431,16 @@ TEST(Interrupt, BargeInIsObservedAndItsResponseTimeMeasuredFromTheAudio) {
   ASSERT_NE(interrupt_event, nullptr);
   EXPECT_EQ(interrupt_event->metadata["native"], false);
   EXPECT_EQ(interrupt_event->metadata["outcome"], "agent_stopped");
+  // One order everywhere: the result's timeline is the manifest's (time, then recording order),
+  // although the barge-in is recorded after the events that follow it.
+  EXPECT_TRUE(
+      std::is_sorted(r.timeline.begin(), r.timeline.end(),
+                     [](const VoiceEvent& a, const VoiceEvent& b) { return a.time < b.time; }));
+  ASSERT_EQ(r.timeline.size(), r.recording.events.size());
+  for (std::size_t i = 0; i < r.timeline.size(); ++i) {
+    EXPECT_EQ(r.timeline[i].type, r.recording.events[i].type) << i;
+    EXPECT_EQ(r.timeline[i].time, r.recording.events[i].time) << i;
+  }
   ASSERT_EQ(r.latency.interrupt_response_times.size(), 1u);
   std::cout << "[          ] interrupt response time "
             << r.latency.interrupt_response_times[0] * 1000 << " ms (injected 230 ms)\n";
@@ -471,12 +509,13 @@ TEST(Interrupt, AfterWordsWaitsForTheStreamingTranscriptAndNeedsIt) {
       << unsupported.reasoning;
 }
 
-// The real clock, with every wait overslept by 0 to 8 ms, as a busy CI machine does now and then:
-// latency is measured on the audio's own timeline, so late wake-ups must not show in it.
+// The real clock, with every wait overslept by 0 to 5 ms on top of what the machine adds itself:
+// latency is measured on the audio's own timeline, so late wake-ups within the pacing bound must
+// not show in it, and turns past the bound are marked measurement_degraded.
 class LateWakingClock : public RealClock {
  public:
   void sleep_until(std::chrono::nanoseconds deadline) override {
-    RealClock::sleep_until(deadline + std::chrono::milliseconds((++waits_ * 5) % 9));
+    RealClock::sleep_until(deadline + std::chrono::milliseconds((++waits_ * 3) % 6));
   }
 
  private:
@@ -507,13 +546,32 @@ TEST(VoiceRun, OnTheRealClockLatencyOverTwentyTurnsIsWithin5msOfTruth) {
                       .clock = std::make_shared<LateWakingClock>()});
   ASSERT_TRUE(r.success) << r.reasoning;
   ASSERT_EQ(r.latency.response_latencies.size(), 20u);
+  // A turn whose caller frames left later than the pacing bound says so (measurement_degraded):
+  // its figure is not held to the bound, but every other turn's is, however busy the machine.
+  std::vector<double> starts, degraded;
+  for (const auto& e : r.timeline) {
+    if (e.type == "user_start_speaking") starts.push_back(e.time);
+    if (e.type == "measurement_degraded") degraded.push_back(e.time);
+  }
+  ASSERT_EQ(starts.size(), 20u);
+  starts.push_back(1e9);
   double worst = 0;
+  int owned_up = 0;
   for (std::size_t i = 0; i < 20; ++i) {
+    const bool flagged = std::any_of(degraded.begin(), degraded.end(),
+                                     [&](double t) { return t >= starts[i] && t < starts[i + 1]; });
     const double truth = true_latency(o, i);
+    if (flagged) {
+      ++owned_up;
+      continue;
+    }
     worst = std::max(worst, std::abs(r.latency.response_latencies[i] - truth));
     EXPECT_NEAR(r.latency.response_latencies[i], truth, 0.005) << i;
   }
-  std::cout << "[          ] real clock, 20 turns: worst latency error " << worst * 1000 << " ms\n";
+  EXPECT_EQ(r.latency.measurement_degraded, owned_up > 0);
+  EXPECT_LT(owned_up, 20) << "a run where no turn could be measured shows nothing";
+  std::cout << "[          ] real clock, 20 turns: worst latency error " << worst * 1000 << " ms; "
+            << owned_up << " turns marked measurement_degraded\n";
 }
 
 }  // namespace

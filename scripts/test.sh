@@ -2,6 +2,7 @@
 # The whole test suite: installs what is missing, then for each stage configures, builds and runs.
 #   dev   RelWithDebInfo build, every ctest test (unit, CLI, install, examples)
 #   asan  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan  the networking, adapter and voice tests under ThreadSanitizer
 #   fuzz  each libFuzzer target for SCENARIO_FUZZ_SECONDS (default 20) from its seed corpus
 # SCENARIO_TEST_STAGES selects stages (default: "dev asan fuzz").
 set -euo pipefail
@@ -24,7 +25,11 @@ require_disk() {
   fi
 }
 
-stages=${SCENARIO_TEST_STAGES:-dev asan fuzz}
+# ccache keyed on paths relative to the checkout, so a fresh clone (CI) reuses what an earlier
+# build of the same sources compiled; debug info then names files relative to the checkout.
+export CCACHE_BASEDIR="$(pwd)" CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+
+stages=${SCENARIO_TEST_STAGES:-dev asan tsan fuzz}
 for stage in $stages; do
   echo "=== stage: $stage ==="
   case $stage in
@@ -34,6 +39,14 @@ for stage in $stages; do
       cmake --build --preset "$stage"
       ctest --preset "$stage"
       ;;
+    tsan)
+      # ThreadSanitizer over the code where strands, mutexes, atomics and condition variables
+      # meet: the networking, adapter and voice-runtime tests.
+      require_disk tsan 3
+      cmake --preset tsan >/dev/null
+      cmake --build --preset tsan --target telephony_tests voice_tests
+      ctest --preset tsan
+      ;;
     fuzz)
       require_disk fuzz 1
       cmake --preset fuzz >/dev/null
@@ -41,7 +54,7 @@ for stage in $stages; do
       bash tests/fuzz/run_all.sh build/fuzz "${SCENARIO_FUZZ_SECONDS:-20}"
       ;;
     *)
-      echo "unknown stage '$stage' (expected dev, asan or fuzz)" >&2
+      echo "unknown stage '$stage' (expected dev, asan, tsan or fuzz)" >&2
       exit 2
       ;;
   esac

@@ -7,6 +7,7 @@
 
 #include "common/event_queue.hpp"
 #include "common/telephone_line.hpp"
+#include "common/uplink_framer.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
@@ -46,7 +47,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       : options(std::move(o)),
         protobuf(options.serializer == PipecatSerializer::protobuf),
         wire_rate(protobuf ? checked_input_rate(options.input_sample_rate) : kWireRate),
-        to_wire(audio::kCanonicalSampleRate, wire_rate) {
+        uplink(wire_rate) {
     if (protobuf) {
       // 20 ms of digital silence at the input rate: the same bytes every time.
       silence_frame =
@@ -65,8 +66,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   Steady::time_point t0;
 
   // Session thread only.
-  audio::Resampler to_wire;
-  std::vector<std::int16_t> narrow;
+  UplinkFramer uplink;  ///< caller audio as exact 20 ms frames at the wire rate
 
   /// The bot's audio to the canonical rate, remade on a rate change. It runs in receive(), on the
   /// session thread: the strand only queues the samples, so the paced I/O threads stay light.
@@ -392,31 +392,44 @@ void PipecatAgentAdapter::send_audio(const audio::AudioChunk& frame) {
     std::lock_guard lock(i.mutex);
     if (i.closed) throw net::NetError("pipecat: cannot send audio, " + i.close_description);
   }
-  i.narrow.clear();
-  i.to_wire.process(frame.samples, i.narrow);
-  const auto covers = std::chrono::microseconds(static_cast<std::int64_t>(i.narrow.size()) *
-                                                1'000'000 / i.wire_rate);
-  auto after_send = [](Impl& self, Steady::time_point now, std::chrono::microseconds covers) {
-    self.covered_until = std::max(self.covered_until, now) + covers;
+  send_wire(i.uplink.frame(frame.samples));
+}
+
+void PipecatAgentAdapter::end_of_audio() {
+  auto& i = *impl_;
+  if (!i.connection) return;
+  const auto tail = i.uplink.finish();
+  for (std::size_t at = 0; at < tail.size(); at += i.uplink.frame_samples())
+    send_wire(tail.subspan(at, i.uplink.frame_samples()));
+}
+
+std::chrono::nanoseconds PipecatAgentAdapter::uplink_delay() const {
+  return impl_->uplink.delay();
+}
+
+// One 20 ms frame of caller audio at the wire rate, encoded and queued on the connection's strand.
+void PipecatAgentAdapter::send_wire(std::span<const std::int16_t> pcm) {
+  auto& i = *impl_;
+  auto after_send = [](Impl& self, Steady::time_point now) {
+    self.covered_until = std::max(self.covered_until, now) + kFrame;
     std::lock_guard lock(self.mutex);
     ++self.stats.frames_sent;
   };
   if (i.protobuf) {
-    i.connection->post(
-        [self = impl_, bytes = pipecat::encode_audio(i.narrow, i.wire_rate), covers, after_send] {
-          if (!self->running) return;
-          self->connection->send(bytes, true);
-          after_send(*self, Steady::now(), covers);
-        });
+    i.connection->post([self = impl_, bytes = pipecat::encode_audio(pcm, i.wire_rate), after_send] {
+      if (!self->running) return;
+      self->connection->send(bytes, true);
+      after_send(*self, Steady::now());
+    });
     return;
   }
-  std::vector<std::uint8_t> mulaw(i.narrow.size());
-  audio::mulaw_encode(i.narrow, mulaw);
-  i.connection->post([self = impl_, mulaw = std::move(mulaw), covers, after_send] {
+  std::vector<std::uint8_t> mulaw(pcm.size());
+  audio::mulaw_encode(pcm, mulaw);
+  i.connection->post([self = impl_, mulaw = std::move(mulaw), after_send] {
     if (!self->running) return;
     const auto now = Steady::now();
     self->connection->send(self->stream->media(mulaw, self->timestamp_ms(now)));
-    after_send(*self, now, covers);
+    after_send(*self, now);
   });
 }
 

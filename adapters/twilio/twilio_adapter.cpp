@@ -9,6 +9,7 @@
 
 #include "common/event_queue.hpp"
 #include "common/telephone_line.hpp"
+#include "common/uplink_framer.hpp"
 #include "scenario/adapters/twilio.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
@@ -64,8 +65,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   TransportEventQueue events;
 
   // Session thread only.
-  audio::Resampler to_wire{audio::kCanonicalSampleRate, kWireRate};
-  std::vector<std::int16_t> narrow;
+  UplinkFramer uplink{kWireRate};  ///< caller audio as exact 20 ms μ-law frames
   std::vector<std::uint8_t> mulaw;
   std::string number_sid, saved_voice_url, saved_voice_method;  ///< wait_for_call
 
@@ -491,11 +491,32 @@ void TwilioAgentAdapter::disconnect() {
 void TwilioAgentAdapter::send_audio(const audio::AudioChunk& frame) {
   auto& i = *impl_;
   if (!i.connected) throw std::logic_error("twilio: send_audio before connect");
+  send_wire(i.uplink.frame(frame.samples), true);
+}
+
+void TwilioAgentAdapter::end_of_audio() {
+  auto& i = *impl_;
+  if (!i.connected) return;
+  const auto tail = i.uplink.finish();
+  for (std::size_t at = 0; at < tail.size(); at += i.uplink.frame_samples())
+    send_wire(tail.subspan(at, i.uplink.frame_samples()), false);
+}
+
+std::chrono::nanoseconds TwilioAgentAdapter::uplink_delay() const {
+  return impl_->uplink.delay();
+}
+
+// One 20 ms frame of caller audio to Twilio as outbound media (what the agent hears).
+void TwilioAgentAdapter::send_wire(std::span<const std::int16_t> pcm, bool refuse_when_ended) {
+  auto& i = *impl_;
   std::shared_ptr<net::WsConnection> stream;
   std::string sid;
   {
     std::lock_guard lock(i.mutex);
-    if (i.call_ended) throw net::NetError("twilio: cannot send audio, " + i.end_reason);
+    if (i.call_ended) {
+      if (!refuse_when_ended) return;
+      throw net::NetError("twilio: cannot send audio, " + i.end_reason);
+    }
     stream = i.stream;
     sid = i.stream_sid;
     if (!stream) {
@@ -504,10 +525,8 @@ void TwilioAgentAdapter::send_audio(const audio::AudioChunk& frame) {
     }
     ++i.stats.frames_sent;
   }
-  i.narrow.clear();
-  i.to_wire.process(frame.samples, i.narrow);
-  i.mulaw.resize(i.narrow.size());
-  audio::mulaw_encode(i.narrow, i.mulaw);
+  i.mulaw.resize(pcm.size());
+  audio::mulaw_encode(pcm, i.mulaw);
   stream->send(twilio::build_outbound_media(sid, i.mulaw));
 }
 

@@ -153,6 +153,11 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     });
   }
 
+  static void count_frame_size(IvrCallLog& l, std::size_t size, std::size_t expected) {
+    if (size == expected) return;
+    if (l.odd_sized_frames++ == 0) l.first_odd_frame_size = size;
+  }
+
   // One binary message of Pipecat's protobuf serializer (pipecat.md §2, client → bot rows).
   void on_frame(const std::string& bytes) {
     pipecat::Frame frame;
@@ -166,6 +171,9 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
       update_log([&](IvrCallLog& l) {
         ++l.media_frames;
         l.input_sample_rate = a->sample_rate;
+        count_frame_size(
+            l, a->samples.size(),
+            static_cast<std::size_t>(a->sample_rate / 50 * std::max(1, a->num_channels)));
       });
       const int rate = a->sample_rate;
       const auto mono = pipecat::mono_samples(std::move(*a));
@@ -188,7 +196,10 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   }
 
   void on_media(const std::vector<std::uint8_t>& payload) {
-    update_log([](IvrCallLog& l) { ++l.media_frames; });
+    update_log([&](IvrCallLog& l) {
+      ++l.media_frames;
+      count_frame_size(l, payload.size(), twilio::kFrameBytes);
+    });
     pcm.resize(payload.size());
     audio::mulaw_decode(payload, pcm);
     on_pcm(pcm);

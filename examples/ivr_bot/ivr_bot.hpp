@@ -67,6 +67,10 @@ struct IvrCallLog {
   int utterances = 0;
   int mark_echoes = 0;
   std::uint64_t media_frames = 0;
+  /// Caller frames that were not exactly 20 ms (160 μ-law bytes; protobuf: rate/50 samples), as a
+  /// strict peer would refuse them, and the size of the first one.
+  std::uint64_t odd_sized_frames = 0;
+  std::size_t first_odd_frame_size = 0;
   net::LatenessHistogram pacing{};  ///< how late each outbound chunk left
   std::uint64_t malformed = 0;
   std::string last_error{};

@@ -44,6 +44,34 @@ void remove_earlier_segments(const fs::path& folder) {
   }
 }
 
+nlohmann::json optional_json(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json turns_json(const LatencyMetrics& l) {
+  auto out = nlohmann::json::array();
+  for (const auto& t : l.turns) {
+    out.push_back({{"turn", t.turn},
+                   {"trigger", t.trigger},
+                   {"heard_at", t.heard_at},
+                   {"response_latency", optional_json(t.response_latency)},
+                   {"time_to_first_audio", optional_json(t.time_to_first_audio)}});
+  }
+  return out;
+}
+
+nlohmann::json interrupts_json(const LatencyMetrics& l) {
+  auto out = nlohmann::json::array();
+  for (const auto& i : l.interrupts) {
+    out.push_back({{"turn", i.turn},
+                   {"agent_started_at", i.agent_started_at},
+                   {"at", i.at},
+                   {"outcome", i.outcome},
+                   {"response_time", optional_json(i.response_time)}});
+  }
+  return out;
+}
+
 nlohmann::json latency_json(const LatencyMetrics& l) {
   auto value = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
@@ -51,6 +79,8 @@ nlohmann::json latency_json(const LatencyMetrics& l) {
   return {{"response_latencies", l.response_latencies},
           {"time_to_first_audio", l.time_to_first_audio},
           {"interrupt_response_times", l.interrupt_response_times},
+          {"turns", turns_json(l)},
+          {"interrupts", interrupts_json(l)},
           {"avg", value(l.average())},
           {"p50", value(l.p50())},
           {"p95", value(l.p95())},

@@ -6,6 +6,48 @@
 
 namespace scenario {
 
+namespace {
+
+// Each agent turn's figures, found from the runtime's agent_start_speaking events (which carry
+// the turn and its trigger) and the speech in the recording.
+std::vector<TurnLatency> per_turn(const std::vector<VoiceEvent>& events,
+                                  const std::vector<audio::SpeechSegment>& user,
+                                  const std::vector<audio::SpeechSegment>& agent, int rate) {
+  std::vector<TurnLatency> turns;
+  for (const auto& e : events) {
+    if (e.type != "agent_start_speaking" || !e.metadata.contains("turn")) continue;
+    turns.push_back({.turn = e.metadata["turn"].get<int>(),
+                     .trigger = e.metadata.value("trigger", "none"),
+                     .heard_at = e.time});
+  }
+  for (const auto& e : events) {
+    if (e.type != "agent_first_audio" || !e.latency || !e.metadata.contains("turn")) continue;
+    for (auto& t : turns)
+      if (t.turn == e.metadata["turn"].get<int>()) t.time_to_first_audio = e.latency;
+  }
+  for (std::size_t i = 0; i < turns.size(); ++i) {
+    auto& t = turns[i];
+    if (t.trigger != "speech") continue;
+    // The turn's first speech onset (20 ms before it started being heard at the earliest, and
+    // before the next turn), and the end of the caller's last speech before it.
+    const auto from = static_cast<std::int64_t>(t.heard_at * rate) - rate / 50;
+    const auto until =
+        i + 1 < turns.size() ? static_cast<std::int64_t>(turns[i + 1].heard_at * rate) : INT64_MAX;
+    const auto onset = std::find_if(agent.begin(), agent.end(), [&](const auto& a) {
+      return a.start_sample >= from && a.start_sample < until;
+    });
+    if (onset == agent.end()) continue;
+    const audio::SpeechSegment* before = nullptr;
+    for (const auto& u : user)
+      if (u.end_sample <= onset->start_sample) before = &u;
+    if (before != nullptr)
+      t.response_latency = static_cast<double>(onset->start_sample - before->end_sample) / rate;
+  }
+  return turns;
+}
+
+}  // namespace
+
 LatencyMetrics measure_latency(const VoiceRecording& recording,
                                const std::vector<VoiceEvent>& events) {
   LatencyMetrics m;
@@ -51,17 +93,35 @@ LatencyMetrics measure_latency(const VoiceRecording& recording,
     const std::int64_t until = next == agent.end()
                                    ? static_cast<std::int64_t>(recording.agent.size())
                                    : next->start_sample;
-    double response = 0.0;
-    if (until > onset) {
-      const auto slice =
-          std::span<const std::int16_t>(recording.agent)
-              .subspan(static_cast<std::size_t>(onset), static_cast<std::size_t>(until - onset));
-      if (const auto last =
-              audio::find_offset(slice, {.threshold_dbfs = -60.0, .window_samples = rate / 500}))
-        response = seconds(*last);
+    // Nothing audible after the onset is a real 0 (the agent stopped at once) only when the
+    // agent was audible just before it; otherwise the interrupt met no speech to cut, and there is
+    // no figure (never a 0 that means "not measured").
+    std::optional<double> response;
+    const audio::OnsetOptions audible{.threshold_dbfs = -60.0, .window_samples = rate / 500};
+    const auto agent_track = std::span<const std::int16_t>(recording.agent);
+    if (until > onset && onset < static_cast<std::int64_t>(agent_track.size())) {
+      const auto slice = agent_track.subspan(
+          static_cast<std::size_t>(onset),
+          static_cast<std::size_t>(
+              std::min<std::int64_t>(until, static_cast<std::int64_t>(agent_track.size())) -
+              onset));
+      if (const auto last = audio::find_offset(slice, audible)) response = seconds(*last);
     }
-    m.interrupt_response_times.push_back(response);
+    if (!response && onset > 0 && onset <= static_cast<std::int64_t>(agent_track.size())) {
+      const auto before = std::min<std::int64_t>(onset, rate / 5);
+      if (audio::find_offset(agent_track.subspan(static_cast<std::size_t>(onset - before),
+                                                 static_cast<std::size_t>(before)),
+                             audible))
+        response = 0.0;
+    }
+    if (response) m.interrupt_response_times.push_back(*response);
+    m.interrupts.push_back({.turn = e.metadata.value("interrupted_turn", 0),
+                            .agent_started_at = e.metadata.value("interrupted_started_at", 0.0),
+                            .at = e.time,
+                            .outcome = e.metadata.value("outcome", ""),
+                            .response_time = response});
   }
+  m.turns = per_turn(events, user, agent, rate);
   return m;
 }
 

@@ -88,12 +88,14 @@ Step dtmf(std::string digits, DtmfOptions options) {
         if (native) {
           session.adapter().send_dtmf(digits);
           session.note_user_input(session.clock().now());
+          session.note_trigger(TurnTrigger::dtmf);
         } else {
           audio::AudioChunk tones;
           tones.samples =
               audio::generate_dtmf(digits, {.sample_rate = audio::kCanonicalSampleRate});
           session.recorder().start_turn(Speaker::user);
           session.speak(tones);
+          session.note_trigger(TurnTrigger::dtmf);
         }
       },
       "dtmf(" + digits + ")");

@@ -25,6 +25,20 @@ std::chrono::nanoseconds time_of(std::int64_t sample) {
 
 }  // namespace
 
+std::string_view to_string(TurnTrigger trigger) noexcept {
+  switch (trigger) {
+    case TurnTrigger::speech:
+      return "speech";
+    case TurnTrigger::dtmf:
+      return "dtmf";
+    case TurnTrigger::silence:
+      return "silence";
+    case TurnTrigger::none:
+      break;
+  }
+  return "none";
+}
+
 void VoiceAgentAdapter::interrupt() {
   throw UnsupportedCapabilityError(name(), "native interruption",
                                    "interrupt() falls back to barge-in: speak over the agent");
@@ -63,12 +77,17 @@ void VoiceSession::handle(const TransportEvent& e) {
       const auto heard_at = recorder_.agent_audio(e.audio, e.at);
       if (first_audio_at_.count() < 0) {
         first_audio_at_ = e.at;
+        heard_at_ = heard_at;
+        const nlohmann::json turn = {{"turn", agent_turn_},
+                                     {"trigger", std::string(to_string(reply_trigger_))}};
         recorder_.event({.time = seconds_of(e.at),
                          .type = "agent_first_audio",
-                         .latency = seconds_of(e.at - user_end_)});
+                         .latency = seconds_of(e.at - user_end_),
+                         .metadata = turn});
         recorder_.event({.time = seconds_of(heard_at),
                          .type = "agent_start_speaking",
-                         .latency = seconds_of(heard_at - user_end_)});
+                         .latency = seconds_of(heard_at - user_end_),
+                         .metadata = turn});
       }
       reply_audio_.samples.insert(reply_audio_.samples.end(), e.audio.samples.begin(),
                                   e.audio.samples.end());
@@ -138,6 +157,8 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
     throw VoiceTurnError("cannot speak: the call has ended (" + adapter_.name() +
                          " hung up: " + *hung_up_ + ")");
   }
+  // What the agent hears of a frame is on the wire this much after the frame's slot.
+  const auto on_wire = adapter_.uplink_delay();
   auto t0 = clock_->now();
   std::size_t k = 0;
   std::chrono::nanoseconds worst_late{0};
@@ -162,11 +183,12 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
                                                      std::min(audio.samples.size(), pos + kFrame)));
     frame.samples.resize(kFrame, 0);  // the last frame is completed with silence, as on a real line
     if (pos == 0) frame.transcript = audio.transcript;
-    recorder_.user_audio(frame, deadline);
+    recorder_.user_audio(frame, deadline + on_wire);
     adapter_.send_audio(frame);
   }
   const auto end = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
   clock_->sleep_until(end);
+  adapter_.end_of_audio();
   if (worst_late > kPacingBound) {
     recorder_.event(
         {.time = seconds_of(t0),
@@ -178,13 +200,14 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
              {"frame", worst_frame},
              {"frames", k}}});
   }
-  return end;
+  return end + on_wire;
 }
 
 void VoiceSession::speak(const audio::AudioChunk& audio) {
   if (audio.empty()) return;
   record("user_start_speaking");
   user_end_ = send_frames(audio);
+  trigger_ = TurnTrigger::speech;
   record("user_stop_speaking");
 }
 
@@ -192,6 +215,7 @@ void VoiceSession::send_silence(std::chrono::nanoseconds duration) {
   audio::AudioChunk silent;
   silent.samples.assign(static_cast<std::size_t>(to_sample(duration)), 0);
   send_frames(silent);
+  if (trigger_ == TurnTrigger::none) trigger_ = TurnTrigger::silence;
 }
 
 void VoiceSession::wait(std::chrono::nanoseconds duration) {
@@ -207,6 +231,10 @@ void VoiceSession::reset_reply() {
   stopped_ = false;
   turn_ended_ = false;
   first_audio_at_ = std::chrono::nanoseconds(-1);
+  heard_at_ = std::chrono::nanoseconds(-1);
+  ++agent_turn_;
+  reply_trigger_ = trigger_;
+  trigger_ = TurnTrigger::none;
   recorder_.start_turn(Speaker::agent);
 }
 
@@ -296,6 +324,9 @@ Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech,
        .metadata = {{"adapter", adapter_.name()},
                     {"native", native},
                     {"outcome", stopped_ ? "agent_stopped" : "agent_continued"},
+                    // What was interrupted: the agent turn and when it started being heard.
+                    {"interrupted_turn", agent_turn_},
+                    {"interrupted_started_at", seconds_of(heard_at_)},
                     {"after_seconds", options.after_seconds ? nlohmann::json(*options.after_seconds)
                                                             : nlohmann::json(nullptr)},
                     {"after_words", options.after_words ? nlohmann::json(*options.after_words)
@@ -371,7 +402,8 @@ Message VoiceSession::collect_reply() {
   if (!stopped_) clock_->sleep_until(std::max(clock_->now(), time_of(audible_end)));
   recorder_.event({.time = seconds_of(time_of(audible_end)),
                    .type = "agent_stop_speaking",
-                   .metadata = {{"ended_by", hung_up_      ? "hangup"
+                   .metadata = {{"turn", agent_turn_},
+                                {"ended_by", hung_up_      ? "hangup"
                                              : turn_ended_ ? "transport"
                                              : stopped_    ? "agent_stopped"
                                              : capped      ? "turn_cap"

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -75,7 +76,11 @@ class PipecatAgentAdapter : public VoiceAgentAdapter {
   AdapterCapabilities capabilities() const override;
   void connect(std::shared_ptr<Clock> clock) override;
   void disconnect() override;
+  /// Every caller frame on the wire is exactly 20 ms (160 μ-law bytes; protobuf: rate/50
+  /// samples); an utterance ends with the resampler's tail as one more whole frame.
   void send_audio(const audio::AudioChunk& frame) override;
+  void end_of_audio() override;
+  std::chrono::nanoseconds uplink_delay() const override;
   std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) override;
   void send_dtmf(std::string_view digits) override;
   /// protobuf with `interruption_frames`: sends an InterruptionFrame.
@@ -86,6 +91,7 @@ class PipecatAgentAdapter : public VoiceAgentAdapter {
   struct Impl;
 
  private:
+  void send_wire(std::span<const std::int16_t> pcm);
   std::shared_ptr<Impl> impl_;
 };
 

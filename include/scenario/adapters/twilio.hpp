@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,11 @@ class TwilioAgentAdapter : public VoiceAgentAdapter {
   void connect(std::shared_ptr<Clock> clock) override;
   /// Hangs up (Status=completed), closes the stream, restores the number's voice URL.
   void disconnect() override;
+  /// Every caller frame is exactly 20 ms (160 μ-law bytes); an utterance ends with the
+  /// resampler's tail as one more whole frame.
   void send_audio(const audio::AudioChunk& frame) override;
+  void end_of_audio() override;
+  std::chrono::nanoseconds uplink_delay() const override;
   std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) override;
   /// Presses keys on the live call: the call's TwiML is replaced by <Play digits> followed by a
   /// fresh <Connect><Stream>; returns once the new stream is up (the digits have been played).
@@ -94,6 +99,7 @@ class TwilioAgentAdapter : public VoiceAgentAdapter {
   struct Impl;
 
  private:
+  void send_wire(std::span<const std::int16_t> pcm, bool refuse_when_ended);
   std::shared_ptr<Impl> impl_;
 };
 

@@ -79,6 +79,10 @@ struct VoiceTurnOptions {
 
 class VoiceSession;
 
+/// What the caller did since the agent's last turn (the trigger of the next one).
+enum class TurnTrigger { none, speech, dtmf, silence };
+std::string_view to_string(TurnTrigger trigger) noexcept;
+
 struct InterruptOptions {
   /// Interrupt this long after the agent starts being heard (default: at once).
   std::optional<double> after_seconds{};
@@ -102,6 +106,12 @@ class VoiceAgentAdapter : public AgentAdapter {
   virtual void disconnect() = 0;
   /// Sends one frame of canonical audio (the adapter converts to its wire format).
   virtual void send_audio(const audio::AudioChunk& frame) = 0;
+  /// The caller's audio pauses here (an utterance, tones or a silence ended): a transport that
+  /// holds audio back (a resampler's look-ahead) sends the rest now, as whole frames.
+  virtual void end_of_audio() {}
+  /// How much later than its 20 ms slot a caller sample is on the wire (a resampler's
+  /// look-ahead); the session places the caller's audio in the recording by it. 0 by default.
+  virtual std::chrono::nanoseconds uplink_delay() const { return std::chrono::nanoseconds(0); }
   /// The next transport event if one happens by `deadline` (run time); waits on the run clock.
   virtual std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) = 0;
   /// Native interrupt; the default says it is unsupported.
@@ -154,6 +164,9 @@ class VoiceSession {
   /// User input that is not audio (a native key press) ended at `at`: the agent's next answer is
   /// timed from here.
   void note_user_input(std::chrono::nanoseconds at) noexcept { user_end_ = at; }
+  /// What the caller's last input was (speak() says speech, send_silence() silence): the trigger
+  /// recorded with the agent's next turn.
+  void note_trigger(TurnTrigger trigger) noexcept { trigger_ = trigger; }
   std::vector<VoiceEvent> events() const { return recorder_.events(); }
 
  private:
@@ -175,7 +188,11 @@ class VoiceSession {
   bool stopped_ = false;
   std::optional<std::string> hung_up_{};  ///< why the call ended, once the agent hung up
   std::chrono::nanoseconds first_audio_at_{-1};
+  std::chrono::nanoseconds heard_at_{-1};  ///< when the reply started being heard
   bool turn_ended_ = false;
+  int agent_turn_ = 0;                       ///< the reply being collected, from 1
+  TurnTrigger trigger_ = TurnTrigger::none;  ///< the caller's input since the last reply
+  TurnTrigger reply_trigger_ = TurnTrigger::none;
 };
 
 }  // namespace scenario

@@ -21,6 +21,30 @@ struct VoiceEvent {
   nlohmann::json metadata = nlohmann::json::object();
 };
 
+/// The figures of one agent turn, with what the caller did to trigger it.
+struct TurnLatency {
+  int turn = 0;  ///< the agent's turns numbered from 1 in the order of the run
+  /// What came from the caller since the agent's previous turn: "speech", "dtmf", "silence", or
+  /// "none" (the agent spoke first or again unprompted).
+  std::string trigger = "none";
+  double heard_at = 0.0;  ///< when the agent started being heard, s
+  /// Agent speech onset − end of the caller's speech (both found in the audio); only for speech.
+  std::optional<double> response_latency{};
+  /// First agent audio − end of the caller's input (speech, tones, key press or silence).
+  std::optional<double> time_to_first_audio{};
+};
+
+/// One interrupt: what it interrupted and how fast the agent stopped.
+struct InterruptLatency {
+  int turn = 0;                   ///< the agent turn that was interrupted
+  double agent_started_at = 0.0;  ///< when that turn started being heard, s
+  double at = 0.0;                ///< the interrupt (barge-in or native), s
+  std::string outcome{};          ///< agent_stopped / agent_continued
+  /// Barge-in onset → last agent sample heard; empty when it could not be measured (never 0 for
+  /// "not measured").
+  std::optional<double> response_time{};
+};
+
 /// Latency figures of a voice run, each measured from the audio (see the voice runtime).
 /// Empty for text runs.
 struct LatencyMetrics {
@@ -28,6 +52,10 @@ struct LatencyMetrics {
   std::vector<double>
       time_to_first_audio{};  ///< per turn: first agent audio − end of user audio, s
   std::vector<double> interrupt_response_times{};  ///< barge-in onset → last agent sample heard, s
+  /// The same figures per agent turn and per interrupt, each with its turn index: the flat lists
+  /// above leave out what could not be measured, so they cannot be paired by position.
+  std::vector<TurnLatency> turns{};
+  std::vector<InterruptLatency> interrupts{};
   /// The machine was too loaded to measure honestly: caller frames left later than the pacing
   /// bound during the run (see the `measurement_degraded` events for when and by how much), so
   /// the audio the agent received may be spaced differently from the recording.

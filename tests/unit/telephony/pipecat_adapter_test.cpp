@@ -76,6 +76,26 @@ TEST(PipecatAdapter, DtmfMenuBargeInClearMarksAndTheBotHangingUp) {
   EXPECT_GT(stats.silence_frames, 100u);
   const double seconds = r.recording.duration_seconds();
   EXPECT_NEAR(static_cast<double>(call.media_frames), seconds * 50, seconds * 50 * 0.05);
+  // Every caller frame of the whole call was exactly 20 ms (160 μ-law bytes), as a strict peer
+  // requires: the first frame after silence too.
+  EXPECT_EQ(call.odd_sized_frames, 0u) << "first odd frame: " << call.first_odd_frame_size;
+  // Each agent turn's figures carry its number and what triggered it; the interrupt says which
+  // turn it cut and when that turn started being heard.
+  ASSERT_EQ(r.latency.turns.size(), 4u);
+  EXPECT_EQ(r.latency.turns[0].trigger, "none") << "the greeting";
+  EXPECT_EQ(r.latency.turns[1].trigger, "dtmf");
+  EXPECT_EQ(r.latency.turns[2].trigger, "speech") << "the answer to the barge-in";
+  EXPECT_EQ(r.latency.turns[3].trigger, "dtmf");
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(r.latency.turns[static_cast<std::size_t>(t)].turn, t + 1);
+  EXPECT_TRUE(r.latency.turns[2].response_latency.has_value());
+  EXPECT_FALSE(r.latency.turns[1].response_latency.has_value()) << "no speech to answer";
+  EXPECT_TRUE(r.latency.turns[1].time_to_first_audio.has_value());
+  ASSERT_EQ(r.latency.interrupts.size(), 1u);
+  EXPECT_EQ(r.latency.interrupts[0].turn, 2);
+  EXPECT_NEAR(r.latency.interrupts[0].agent_started_at, r.latency.turns[1].heard_at, 1e-9);
+  EXPECT_EQ(r.latency.interrupts[0].outcome, "agent_stopped");
+  ASSERT_TRUE(r.latency.interrupts[0].response_time.has_value());
+  EXPECT_GT(*r.latency.interrupts[0].response_time, 0.0);
   EXPECT_LT(stats.pacing.percentile_ms(99), 5.0);
 }
 
@@ -142,8 +162,12 @@ TEST(PipecatAdapter, MalformedFramesAreCountedAndAHangUpMidUtteranceEndsTheRunCl
   EXPECT_EQ(ivr->stats().malformed, 3u);
   EXPECT_EQ(count_events(r, "transport_error"), 3u);
   EXPECT_EQ(count_events(r, "agent_hung_up"), 1u);
-  // What was heard before the hang-up is kept.
-  EXPECT_NEAR(r.recording.duration_seconds(), 1.2, 0.25);
+  // What was heard before the hang-up is kept: all 1.2 s the bot sent, on the agent's track
+  // (where it starts depends on how fast the connection came up, which a busy machine slows).
+  double agent_heard = 0;
+  for (const auto& seg : r.recording.segments)
+    if (seg.speaker == Speaker::agent) agent_heard += seg.end - seg.start;
+  EXPECT_NEAR(agent_heard, 1.2, 0.021) << "60 frames of 20 ms";
   EXPECT_FALSE(audio::detect_speech(r.recording.agent, 24000).empty());
   // What the bot received was Twilio-shaped: connected, start, then numbered media.
   std::lock_guard l(m);

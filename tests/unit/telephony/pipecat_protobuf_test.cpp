@@ -120,6 +120,9 @@ TEST(PipecatProtobuf, TonesNativeInterruptionTextMessagesAndTheBotHangingUp) {
   EXPECT_GT(stats.silence_frames, 100u);
   const double seconds = r.recording.duration_seconds();
   EXPECT_NEAR(static_cast<double>(call.media_frames), seconds * 50, seconds * 50 * 0.05);
+  // Every caller frame of the whole call was exactly 20 ms (rate/50 samples), as a strict peer
+  // requires: the first frame after silence too.
+  EXPECT_EQ(call.odd_sized_frames, 0u) << "first odd frame: " << call.first_odd_frame_size;
   EXPECT_LT(stats.pacing.percentile_ms(99), 5.0);
   EXPECT_EQ(stats.malformed, 0u) << stats.last_error;
 }

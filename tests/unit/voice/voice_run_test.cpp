@@ -89,6 +89,16 @@ TEST(VoiceRun, TenTurnsOnTheVirtualClockAreExactAndMeasuredFromTheAudio) {
   std::cout << "[          ] worst response-latency error: " << worst * 24000 << " samples\n";
   EXPECT_LE(worst, 1.0 / 24000 + 1e-9) << "exact to a sample on the virtual clock";
   ASSERT_EQ(r.latency.time_to_first_audio.size(), 10u);
+  // The same figures per turn, with the turn's number and trigger.
+  ASSERT_EQ(r.latency.turns.size(), 10u);
+  for (std::size_t i = 0; i < 10; ++i) {
+    const auto& t = r.latency.turns[i];
+    EXPECT_EQ(t.turn, static_cast<int>(i) + 1);
+    EXPECT_EQ(t.trigger, "speech");
+    ASSERT_TRUE(t.response_latency.has_value()) << i;
+    EXPECT_EQ(*t.response_latency, r.latency.response_latencies[i]) << i;
+    EXPECT_EQ(t.time_to_first_audio, r.latency.time_to_first_audio[i]) << i;
+  }
   // Timeline events of every kind the turn produces.
   int starts = 0, stops = 0;
   for (const auto& e : r.timeline) {

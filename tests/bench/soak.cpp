@@ -1,0 +1,142 @@
+// Soak: many concurrent full scenario runs, back to back, for a long time; resident memory and
+// open file descriptors must stay flat. Not part of ctest (it runs for half an hour by default).
+//
+//   soak [--calls 200] [--minutes 30] [--sample-seconds 60] [--warmup-minutes 2]
+//
+// Each of --calls workers runs the IVR scenario (greeting, key 1 → billing, key 9 → goodbye, the
+// bot hangs up) through the Pipecat adapter against the reference IVR bot, over and over. After
+// the warm-up the program samples RSS and the number of open descriptors every --sample-seconds;
+// it exits 1 when the last sample's RSS is more than 5 % over the first one's or descriptors grew
+// by more than one per worker (a run being torn down at the moment of sampling).
+#include <dirent.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ivr_bot.hpp"
+#include "scenario/adapters/pipecat.hpp"
+#include "scenario/scenario.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace scenario;
+
+long rss_kb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+int open_descriptors() {
+  int n = 0;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (readdir(dir) != nullptr) ++n;
+    closedir(dir);
+  }
+  return n - 2;  // . and ..
+}
+
+struct Options {
+  int calls = 200;
+  double minutes = 30;
+  double sample_seconds = 60;
+  double warmup_minutes = 2;
+};
+
+bool parse(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "soak: %s needs a value\n", arg.c_str());
+      return false;
+    }
+    char* end = nullptr;
+    const double v = std::strtod(argv[++i], &end);
+    if (end == argv[i] || *end != '\0' || v <= 0) {
+      std::fprintf(stderr, "soak: %s takes a positive number, not '%s'\n", arg.c_str(), argv[i]);
+      return false;
+    }
+    if (arg == "--calls") {
+      o.calls = static_cast<int>(v);
+    } else if (arg == "--minutes") {
+      o.minutes = v;
+    } else if (arg == "--sample-seconds") {
+      o.sample_seconds = v;
+    } else if (arg == "--warmup-minutes") {
+      o.warmup_minutes = v;
+    } else {
+      std::fprintf(stderr, "soak: unknown option %s\n", arg.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse(argc, argv, o)) return 2;
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+
+  net::EventLoop bot_loop({.threads = 1, .realtime_priority = 10});
+  examples::IvrBot bot(bot_loop, {});
+  std::atomic<bool> stop{false};
+  std::atomic<long> passed{0}, failed{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < o.calls; ++w) {
+    workers.emplace_back([&, w] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(w * 37 % 2000));  // spread the starts
+      while (!stop) {
+        auto ivr = std::make_shared<adapters::PipecatAgentAdapter>(
+            adapters::PipecatOptions{.url = bot.url(), .turn = {.hangover = 700ms}});
+        const auto r =
+            run({.name = "soak",
+                 .description = "IVR menu and goodbye",
+                 .agents = {ivr},
+                 .script = {agent(), dtmf("1"), agent(), dtmf("9"), agent(), succeed()}});
+        (r.success ? passed : failed)++;
+      }
+    });
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto minutes = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;
+  };
+  std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup_minutes * 60));
+  std::printf("%8s %10s %6s %8s %8s\n", "minute", "rss_kb", "fds", "passed", "failed");
+  long first_rss = 0, last_rss = 0;
+  int first_fds = 0, last_fds = 0;
+  while (minutes() < o.minutes) {
+    last_rss = rss_kb();
+    last_fds = open_descriptors();
+    if (first_rss == 0) {
+      first_rss = last_rss;
+      first_fds = last_fds;
+    }
+    std::printf("%8.1f %10ld %6d %8ld %8ld\n", minutes(), last_rss, last_fds, passed.load(),
+                failed.load());
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.sample_seconds));
+  }
+  stop = true;
+  for (auto& t : workers) t.join();
+  const double growth = first_rss > 0 ? 100.0 * (last_rss - first_rss) / first_rss : 0.0;
+  const bool flat = growth <= 5.0 && last_fds <= first_fds + o.calls;
+  std::printf(
+      "soak: %d workers, %.1f min, runs passed %ld failed %ld; RSS %ld -> %ld kB (%+.1f %%), "
+      "fds %d -> %d: %s\n",
+      o.calls, minutes(), passed.load(), failed.load(), first_rss, last_rss, growth, first_fds,
+      last_fds, flat ? "flat" : "GREW");
+  return flat ? 0 : 1;
+}

@@ -234,7 +234,13 @@ class BeastConnection final : public WsConnection,
     info.code = static_cast<std::uint16_t>(ws_.reason().code);
     info.reason = std::string(ws_.reason().reason.c_str());
     info.by_peer = !closing_;
-    if (!why.empty()) {
+    if (ec == websocket::error::message_too_big) {
+      // The peer broke our size limit; Beast answered with close code 1009 on our behalf.
+      info.by_peer = false;
+      info.code = 1009;
+      info.error = "the peer sent a message over the " + std::to_string(ws_.read_message_max()) +
+                   "-byte limit (too big)";
+    } else if (!why.empty()) {
       info.error = std::move(why);
     } else if (ec != websocket::error::closed &&
                // Our own close completes the pending read with operation_aborted: not an error.
@@ -276,10 +282,11 @@ class BeastConnection final : public WsConnection,
 /// Bound the handshake (and the closing handshake) and the message size. The idle timeout is the
 /// connection's own keep-alive (BeastConnection), not Beast's.
 template <class Stream>
-void configure(websocket::stream<Stream>& ws, std::size_t max_message) {
+void configure(websocket::stream<Stream>& ws, std::size_t max_message,
+               std::chrono::steady_clock::duration handshake_timeout = std::chrono::seconds(10)) {
   beast::get_lowest_layer(ws).expires_never();
   websocket::stream_base::timeout t{};
-  t.handshake_timeout = std::chrono::seconds(10);
+  t.handshake_timeout = handshake_timeout;
   t.idle_timeout = websocket::stream_base::none();
   t.keep_alive_pings = false;
   ws.set_option(t);

@@ -28,7 +28,7 @@ std::string stage_error(const Url& url, const std::string& stage, const std::str
 template <class Stream>
 asio::awaitable<void> upgrade(websocket::stream<Stream>& ws, const Url& url,
                               const WsClientOptions& options) {
-  configure(ws, options.max_message_bytes);
+  configure(ws, options.max_message_bytes, options.connect_timeout);
   ws.set_option(websocket::stream_base::decorator([&options](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "scenario-cpp");
     for (const auto& [k, v] : options.headers) req.set(k, v);
@@ -37,6 +37,13 @@ asio::awaitable<void> upgrade(websocket::stream<Stream>& ws, const Url& url,
   beast::error_code ec;
   co_await ws.async_handshake(response, url.host_header(), url.target,
                               asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == beast::error::timeout) {
+    // No answer at all (a response object starts out as "200 OK": it says nothing here).
+    throw NetError(stage_error(url, "upgrade",
+                               "no answer from the server within " +
+                                   std::to_string(options.connect_timeout.count()) +
+                                   " ms (timed out)"));
+  }
   if (ec) {
     const auto status = response.result_int();
     throw NetError(

@@ -281,12 +281,14 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_close(const net::WsClose& close) {
-    running = false;
+    // Ours when disconnect() stopped the call first; anything else ends the call under the run
+    // (the bot hung up, broke a limit, stopped answering pings) and the session must hear of it.
+    const bool ours = !running.exchange(false);
     {
       std::lock_guard lock(mutex);
       closed = true;
       close_description = "the bot " + close.describe();
-      if (!close.by_peer) return;
+      if (ours && !close.by_peer) return;
     }
     push({.kind = TransportEvent::Kind::hangup, .at = now(), .text = close.describe()});
   }
@@ -327,10 +329,14 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   i.stream = std::make_unique<twilio::CallerStream>(start);
   auto& loop = i.options.loop != nullptr ? *i.options.loop : net::EventLoop::shared();
   if (i.connection) disconnect();  // a second run on the same adapter
-  i.connection = net::ws_connect(loop, i.options.url,
-                                 {.ca_file = i.options.ca_file,
-                                  .connect_timeout = i.options.connect_timeout,
-                                  .headers = i.options.headers});
+  try {
+    i.connection = net::ws_connect(loop, i.options.url,
+                                   {.ca_file = i.options.ca_file,
+                                    .connect_timeout = i.options.connect_timeout,
+                                    .headers = i.options.headers});
+  } catch (const net::NetError& e) {
+    throw net::NetError(std::string("pipecat: cannot reach the bot: ") + e.what());
+  }
   i.disconnected = false;
   {
     std::lock_guard lock(i.mutex);
@@ -338,13 +344,18 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   }
   i.events.clear();
   std::weak_ptr<Impl> weak = impl_;
+  // This connection's number: a late message or close of an earlier connection (still in flight
+  // when a second run connects) finds another number and touches nothing of this call.
+  const auto epoch = ++i.epoch;
   i.connection->start({.on_message =
-                           [weak](std::string data, bool binary) {
-                             if (auto self = weak.lock()) self->on_message(data, binary);
+                           [weak, epoch](std::string data, bool binary) {
+                             auto self = weak.lock();
+                             if (self && self->epoch == epoch) self->on_message(data, binary);
                            },
                        .on_close =
-                           [weak](const net::WsClose& c) {
-                             if (auto self = weak.lock()) self->on_close(c);
+                           [weak, epoch](const net::WsClose& c) {
+                             auto self = weak.lock();
+                             if (self && self->epoch == epoch) self->on_close(c);
                            }});
   // Pipecat's runner reads two messages before it picks the provider: connected, then start.
   // The protobuf transport has no handshake: audio flows from the first tick.
@@ -357,7 +368,6 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
     self->t0 = net::on_pacing_grid(Steady::now());
     self->covered_until = self->t0;
     self->playout_end = self->t0;
-    ++self->epoch;
     self->running = true;
     self->schedule_ticks();
     started.set_value();

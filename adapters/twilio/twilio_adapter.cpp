@@ -299,6 +299,23 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         leg.connection->close(1008, "unknown or already used stream nonce");
         return;
       }
+      // Media Streams carry μ-law 8 kHz mono (twilio-media-streams.md, "start"); a stream that
+      // announces anything else would be decoded into noise: the call ends, saying why.
+      const auto& f = m.start;
+      if (f.encoding != "audio/x-mulaw" || f.sample_rate != 8000 || f.channels != 1) {
+        ++stats.rejected_streams;
+        stats.last_error = "the media stream announced " + f.encoding + " at " +
+                           std::to_string(f.sample_rate) + " Hz, " + std::to_string(f.channels) +
+                           " channel(s); only audio/x-mulaw 8000 Hz mono is supported";
+        leg.connection->close(1003, "unsupported media format");
+        call_ended = true;
+        end_reason = stats.last_error;
+        events.push({.kind = TransportEvent::Kind::error,
+                     .at = now(),
+                     .text = "twilio: " + stats.last_error});
+        changed.notify_all();
+        return;
+      }
       // The SID goes into every outbound frame unescaped (the hot path): only a well-formed one
       // (MZ + 32 hex, as Twilio makes them) is taken.
       if (!twilio::is_sid(m.start.stream_sid, "MZ")) {

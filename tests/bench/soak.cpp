@@ -8,9 +8,6 @@
 // the warm-up the program samples RSS and the number of open descriptors every --sample-seconds;
 // it exits 1 when the last sample's RSS is more than 5 % over the first one's or descriptors grew
 // by more than one per worker (a run being torn down at the moment of sampling).
-#include <dirent.h>
-#include <sys/resource.h>
-
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -19,6 +16,7 @@
 #include <vector>
 
 #include "ivr_bot.hpp"
+#include "process_stats.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/scenario.hpp"
 
@@ -27,21 +25,8 @@ namespace {
 using namespace std::chrono_literals;
 using namespace scenario;
 
-long rss_kb() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
-}
-
-int open_descriptors() {
-  int n = 0;
-  if (DIR* dir = opendir("/proc/self/fd")) {
-    while (readdir(dir) != nullptr) ++n;
-    closedir(dir);
-  }
-  return n - 2;  // . and ..
-}
+using bench::open_descriptors;
+using bench::rss_kb;
 
 struct Options {
   int calls = 200;
@@ -84,10 +69,7 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) return 2;
-  rlimit files{};
-  getrlimit(RLIMIT_NOFILE, &files);
-  files.rlim_cur = files.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &files);
+  bench::raise_descriptor_limit();
 
   net::EventLoop bot_loop({.threads = 1, .realtime_priority = 10});
   examples::IvrBot bot(bot_loop, {});

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "ivr_bot.hpp"
+#include "process_stats.hpp"
 #include "scenario/adapters/pipecat.hpp"
 
 namespace {
@@ -30,19 +31,8 @@ namespace {
 using namespace std::chrono_literals;
 using namespace scenario;
 
-long rss_kb() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
+using bench::cpu_seconds;
+using bench::rss_kb;
 
 struct Outcome {
   int calls = 0;
@@ -140,11 +130,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  // Two sockets per call plus the listener: lift the descriptor limit to the hard limit.
-  rlimit files{};
-  getrlimit(RLIMIT_NOFILE, &files);
-  files.rlim_cur = files.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &files);
+  bench::raise_descriptor_limit();
 
   std::printf("%6s %9s %9s %9s %9s %7s %8s %9s %7s %10s\n", "calls", "caller50", "caller99",
               "bot50", "bot99", "late", "missing", "frames", "cores", "rss/call");

@@ -574,6 +574,8 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     start.account_sid = options.account_sid;
     start.call_sid = call.log.sid;
     start.stream_sid = sid("MZ");
+    start.encoding = options.media_encoding;
+    start.sample_rate = options.media_sample_rate;
     for (const auto& p : stream_noun.children)
       if (p.name == "Parameter")
         start.custom_parameters[attribute(p, "name")] = attribute(p, "value");

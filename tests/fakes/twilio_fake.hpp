@@ -20,6 +20,10 @@ struct FakeTwilioOptions {
   std::string auth_token = "fake-twilio-auth-token-0123456789";
   /// Ringing before the far end answers.
   std::chrono::milliseconds answer_delay{100};
+  /// What the media stream's start message announces (Twilio always sends μ-law 8 kHz mono; a
+  /// test can make it announce something else).
+  std::string media_encoding = "audio/x-mulaw";
+  int media_sample_rate = 8000;
 };
 
 /// How the fake signs the webhooks and stream upgrades it sends.

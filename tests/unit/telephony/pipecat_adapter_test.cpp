@@ -96,7 +96,10 @@ TEST(PipecatAdapter, DtmfMenuBargeInClearMarksAndTheBotHangingUp) {
   EXPECT_EQ(r.latency.interrupts[0].outcome, "agent_stopped");
   ASSERT_TRUE(r.latency.interrupts[0].response_time.has_value());
   EXPECT_GT(*r.latency.interrupts[0].response_time, 0.0);
-  EXPECT_LT(stats.pacing.percentile_ms(99), 5.0);
+  // The design bound: a frame later than one frame period misses its slot (the receiver hears a
+  // gap or a bunch). How much earlier than that frames leave depends on the machine, which a
+  // test must not (the figures for a quiet machine are the load benchmark's).
+  EXPECT_LT(stats.pacing.percentile_ms(99), 20.0);
 }
 
 TEST(PipecatAdapter, InBandTonesReachTheBotsGoertzelDetector) {

@@ -123,7 +123,10 @@ TEST(PipecatProtobuf, TonesNativeInterruptionTextMessagesAndTheBotHangingUp) {
   // Every caller frame of the whole call was exactly 20 ms (rate/50 samples), as a strict peer
   // requires: the first frame after silence too.
   EXPECT_EQ(call.odd_sized_frames, 0u) << "first odd frame: " << call.first_odd_frame_size;
-  EXPECT_LT(stats.pacing.percentile_ms(99), 5.0);
+  // The design bound: a frame later than one frame period misses its slot (the receiver hears a
+  // gap or a bunch). How much earlier than that frames leave depends on the machine, which a
+  // test must not (the figures for a quiet machine are the load benchmark's).
+  EXPECT_LT(stats.pacing.percentile_ms(99), 20.0);
   EXPECT_EQ(stats.malformed, 0u) << stats.last_error;
 }
 

@@ -22,7 +22,10 @@ using tcp = asio::ip::tcp;
 namespace http = beast::http;
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(EventLoop& l, ServerOptions o) : loop(l), options(std::move(o)), acceptor(io_context(l)) {}
+  // The acceptor lives on a strand: the accept loop and the close in ~Server() run on the loop's
+  // threads, and with more than one thread they would otherwise touch it at once (TSan saw it).
+  Impl(EventLoop& l, ServerOptions o)
+      : loop(l), options(std::move(o)), acceptor(asio::make_strand(io_context(l))) {}
 
   EventLoop& loop;
   ServerOptions options;

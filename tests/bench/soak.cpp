@@ -6,8 +6,9 @@
 // Each of --calls workers runs the IVR scenario (greeting, key 1 → billing, key 9 → goodbye, the
 // bot hangs up) through the Pipecat adapter against the reference IVR bot, over and over. After
 // the warm-up the program samples RSS and the number of open descriptors every --sample-seconds;
-// it exits 1 when the last sample's RSS is more than 5 % over the first one's or descriptors grew
-// by more than one per worker (a run being torn down at the moment of sampling).
+// it exits 1 when the peak RSS of the last third of the samples is more than 5 % over the peak of
+// the first third, or descriptors grew by more than one per worker (runs in flight).
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -97,28 +98,37 @@ int main(int argc, char** argv) {
   };
   std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup_minutes * 60));
   std::printf("%8s %10s %6s %8s %8s\n", "minute", "rss_kb", "fds", "passed", "failed");
-  long first_rss = 0, last_rss = 0;
-  int first_fds = 0, last_fds = 0;
+  std::vector<long> rss;
+  std::vector<int> fds;
   while (minutes() < o.minutes) {
-    last_rss = rss_kb();
-    last_fds = open_descriptors();
-    if (first_rss == 0) {
-      first_rss = last_rss;
-      first_fds = last_fds;
-    }
-    std::printf("%8.1f %10ld %6d %8ld %8ld\n", minutes(), last_rss, last_fds, passed.load(),
+    rss.push_back(rss_kb());
+    fds.push_back(open_descriptors());
+    std::printf("%8.1f %10ld %6d %8ld %8ld\n", minutes(), rss.back(), fds.back(), passed.load(),
                 failed.load());
     std::fflush(stdout);
     std::this_thread::sleep_for(std::chrono::duration<double>(o.sample_seconds));
   }
   stop = true;
   for (auto& t : workers) t.join();
-  const double growth = first_rss > 0 ? 100.0 * (last_rss - first_rss) / first_rss : 0.0;
-  const bool flat = growth <= 5.0 && last_fds <= first_fds + o.calls;
+  if (rss.size() < 3) {
+    std::fprintf(stderr, "soak: too few samples to compare (run longer than the warm-up)\n");
+    return 2;
+  }
+  // With runs starting and ending all the time, RSS swings with what is in flight: compare the
+  // peaks of the first and the last third of the samples, which a leak lifts and a swing does not.
+  const std::size_t third = rss.size() / 3;
+  const long early =
+      *std::max_element(rss.begin(), rss.begin() + static_cast<std::ptrdiff_t>(third));
+  const long late = *std::max_element(rss.end() - static_cast<std::ptrdiff_t>(third), rss.end());
+  const int early_fds =
+      *std::max_element(fds.begin(), fds.begin() + static_cast<std::ptrdiff_t>(third));
+  const int late_fds = *std::max_element(fds.end() - static_cast<std::ptrdiff_t>(third), fds.end());
+  const double growth = 100.0 * static_cast<double>(late - early) / static_cast<double>(early);
+  const bool flat = growth <= 5.0 && late_fds <= early_fds + o.calls;
   std::printf(
-      "soak: %d workers, %.1f min, runs passed %ld failed %ld; RSS %ld -> %ld kB (%+.1f %%), "
-      "fds %d -> %d: %s\n",
-      o.calls, minutes(), passed.load(), failed.load(), first_rss, last_rss, growth, first_fds,
-      last_fds, flat ? "flat" : "GREW");
+      "soak: %d workers, %.1f min, runs passed %ld failed %ld; peak RSS first third %ld kB, last "
+      "third %ld kB (%+.1f %%); descriptors %d -> %d: %s\n",
+      o.calls, minutes(), passed.load(), failed.load(), early, late, growth, early_fds, late_fds,
+      flat ? "flat" : "GREW");
   return flat ? 0 : 1;
 }

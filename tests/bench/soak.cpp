@@ -2,12 +2,15 @@
 // open file descriptors must stay flat. Not part of ctest (it runs for half an hour by default).
 //
 //   soak [--calls 200] [--minutes 30] [--sample-seconds 60] [--warmup-minutes 2]
+//        [--malloc-arenas 2]
 //
 // Each of --calls workers runs the IVR scenario (greeting, key 1 → billing, key 9 → goodbye, the
 // bot hangs up) through the Pipecat adapter against the reference IVR bot, over and over. After
 // the warm-up the program samples RSS and the number of open descriptors every --sample-seconds;
 // it exits 1 when the peak RSS of the last third of the samples is more than 5 % over the peak of
 // the first third, or descriptors grew by more than one per worker (runs in flight).
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -30,6 +33,7 @@ using bench::open_descriptors;
 using bench::rss_kb;
 
 struct Options {
+  int malloc_arenas = 2;
   int calls = 200;
   double minutes = 30;
   double sample_seconds = 60;
@@ -45,11 +49,13 @@ bool parse(int argc, char** argv, Options& o) {
     }
     char* end = nullptr;
     const double v = std::strtod(argv[++i], &end);
-    if (end == argv[i] || *end != '\0' || v <= 0) {
+    if (end == argv[i] || *end != '\0' || v < 0 || (v == 0 && arg != "--malloc-arenas")) {
       std::fprintf(stderr, "soak: %s takes a positive number, not '%s'\n", arg.c_str(), argv[i]);
       return false;
     }
-    if (arg == "--calls") {
+    if (arg == "--malloc-arenas") {
+      o.malloc_arenas = static_cast<int>(v);
+    } else if (arg == "--calls") {
       o.calls = static_cast<int>(v);
     } else if (arg == "--minutes") {
       o.minutes = v;
@@ -70,6 +76,7 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) return 2;
+  if (o.malloc_arenas > 0) mallopt(M_ARENA_MAX, o.malloc_arenas);
   bench::raise_descriptor_limit();
 
   net::EventLoop bot_loop({.threads = 1, .realtime_priority = 10});

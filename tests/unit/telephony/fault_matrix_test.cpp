@@ -264,6 +264,8 @@ struct AdapterCase {
   std::map<Fault, std::vector<std::string>> words{};
   /// Faults that end this adapter's call before any audio (beside connect and TLS failures).
   std::set<Fault> before_audio{};
+  /// How much of the audio sent before the fault may be missing from the recording.
+  double heard_tolerance = 0.021;  // one 20 ms frame (and the resampler's rounding)
 };
 
 const VoiceTurnOptions kTurn{.hangover = 700ms, .first_audio_timeout = 2000ms};
@@ -341,7 +343,10 @@ const std::vector<AdapterCase> kAdapters = {
                {Fault::connect_timeout, {"could not start", "Timeout"}},
                {Fault::tls_name_mismatch, {"could not start", "SSL"}}},
      // Twilio announces the format before any audio: a wrong one ends the call at the start.
-     .before_audio = {Fault::wrong_format}},
+     .before_audio = {Fault::wrong_format},
+     // The fake Twilio relays the far end in 20 ms frames and ends the call when the far end
+     // closes: a frame still in flight then is lost, as on a real line (seen under ASan).
+     .heard_tolerance = 0.045},
 };
 
 /// What each fault's error must say, beside the adapter's name.
@@ -420,7 +425,7 @@ TEST_P(FaultMatrix, EndsWithASpecificErrorAndKeepsWhatWasHeard) {
     EXPECT_EQ(agent_heard, 0.0);
   } else {
     // Everything the bot said before the fault (0.6 s; all of it when it hangs up politely).
-    EXPECT_GE(agent_heard, 0.6 - 0.021) << "heard " << agent_heard << " s";
+    EXPECT_GE(agent_heard, 0.6 - adapter.heard_tolerance) << "heard " << agent_heard << " s";
   }
   if ((fault == Fault::malformed_frames || fault == Fault::wrong_format) &&
       !adapter.before_audio.contains(fault)) {

@@ -215,7 +215,12 @@ TEST(TwilioAdapter, AReplayedStreamNonceIsRefusedAndTheCallGoesOn) {
   EXPECT_GE(audio_frames, 50u);
   twilio.disconnect();
   ASSERT_TRUE(fake.wait_for_status(twilio.call_sid(), "completed", 5s));
-  EXPECT_EQ(fake.call(twilio.call_sid()).stream_close_codes, std::vector<int>{1000});
+  // One stream, ended without an error: by our close (1000), or by the call's completion when
+  // the REST hang-up reaches the fake first (0, no close frame) — disconnect() sends both, and a
+  // busy machine decides the order.
+  const auto codes = fake.call(twilio.call_sid()).stream_close_codes;
+  ASSERT_EQ(codes.size(), 1u);
+  EXPECT_TRUE(codes[0] == 1000 || codes[0] == 0) << codes[0];
 }
 
 // A far end that presses keys (tones in its audio): Twilio reports them as dtmf events.

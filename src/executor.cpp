@@ -429,7 +429,7 @@ ScenarioResult Executor::finish(ScenarioResult result) {
   result.metadata = spec_.metadata;
   if (voice_) {
     result.recording = voice_->recorder().recording();
-    result.timeline = voice_->recorder().events();
+    result.timeline = result.recording.events;  // sorted once, the same order as the manifest
     result.latency = measure_latency(result.recording, result.timeline);
     result.recording.latency = result.latency;
     result.recording.info = {.scenario_name = spec_.name,

@@ -25,21 +25,22 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string form_decode(std::string_view text, std::size_t offset) {
+// '+' is a space and %XX a byte. A bad escape throws (a webhook body we must parse exactly) or,
+// without `offset`, stays as written (Python's unquote_plus, for the validator's query parsing).
+std::string percent_decode(std::string_view text, std::optional<std::size_t> offset) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
+    const int hi = c == '%' && i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+    const int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
     if (c == '+') {
       out += ' ';
-    } else if (c == '%') {
-      const int hi = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
-      const int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
-        throw ProtocolError("form body: bad percent-escape at byte " + std::to_string(offset + i));
-      }
+    } else if (lo >= 0) {
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
+    } else if (c == '%' && offset) {
+      throw ProtocolError("form body: bad percent-escape at byte " + std::to_string(*offset + i));
     } else {
       out += c;
     }
@@ -154,25 +155,6 @@ std::vector<std::string> candidates(std::string_view url) {
   return {join_url(*parts, authority), join_url(*parts, authority + default_port)};
 }
 
-/// Percent-decoding as Python's unquote_plus does it: a bad escape stays as written.
-std::string query_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const int hi = text[i] == '%' && i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
-    const int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (lo >= 0) {
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 /// The first non-empty value of a query parameter, as parse_qs(query)[name][0] finds it.
 std::optional<std::string> query_parameter(std::string_view query, std::string_view name) {
   std::size_t start = 0;
@@ -182,8 +164,8 @@ std::optional<std::string> query_parameter(std::string_view query, std::string_v
     const std::string_view pair = query.substr(start, end - start);
     const auto eq = pair.find('=');
     if (eq != std::string_view::npos && eq + 1 < pair.size() &&
-        query_decode(pair.substr(0, eq)) == name) {
-      return query_decode(pair.substr(eq + 1));
+        percent_decode(pair.substr(0, eq), std::nullopt) == name) {
+      return percent_decode(pair.substr(eq + 1), std::nullopt);
     }
     start = end + 1;
   }
@@ -211,10 +193,10 @@ FormParams parse_form(std::string_view body) {
     if (!pair.empty()) {
       const auto eq = pair.find('=');
       if (eq == std::string_view::npos) {
-        out.emplace_back(form_decode(pair, start), std::string());
+        out.emplace_back(percent_decode(pair, start), std::string());
       } else {
-        out.emplace_back(form_decode(pair.substr(0, eq), start),
-                         form_decode(pair.substr(eq + 1), start + eq + 1));
+        out.emplace_back(percent_decode(pair.substr(0, eq), start),
+                         percent_decode(pair.substr(eq + 1), start + eq + 1));
       }
     }
     start = end + 1;

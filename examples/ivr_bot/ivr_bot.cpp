@@ -1,5 +1,6 @@
 #include "ivr_bot.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 #include "scenario/audio/dtmf.hpp"
@@ -382,8 +383,66 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   }
 };
 
+// The bot's calls: live ones whole, ended ones as their logs only (a bounded history).
+struct IvrBot::Registry {
+  explicit Registry(std::size_t history) : history(history) {}
+
+  void add(const std::shared_ptr<Call>& call) {
+    std::lock_guard lock(mutex);
+    live.emplace_back(next++, call);
+  }
+
+  void end(const std::shared_ptr<Call>& call) {
+    IvrCallLog log;
+    {
+      std::lock_guard log_lock(call->log_mutex);
+      log = call->log;
+    }
+    std::lock_guard lock(mutex);
+    const auto it = std::find_if(live.begin(), live.end(),
+                                 [&](const auto& entry) { return entry.second == call; });
+    if (it == live.end()) return;
+    ended.emplace_back(it->first, std::move(log));
+    live.erase(it);
+    while (ended.size() > history) ended.pop_front();
+  }
+
+  std::vector<std::shared_ptr<Call>> live_calls() const {
+    std::lock_guard lock(mutex);
+    std::vector<std::shared_ptr<Call>> calls;
+    for (const auto& [n, call] : live) calls.push_back(call);
+    return calls;
+  }
+
+  std::vector<IvrCallLog> logs() const {
+    std::vector<std::pair<std::uint64_t, IvrCallLog>> all;
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Call>>> calls;
+    {
+      std::lock_guard lock(mutex);
+      all.assign(ended.begin(), ended.end());
+      calls = live;
+    }
+    for (const auto& [n, call] : calls) {
+      std::lock_guard log_lock(call->log_mutex);
+      all.emplace_back(n, call->log);
+    }
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<IvrCallLog> result;
+    result.reserve(all.size());
+    for (auto& [n, log] : all) result.push_back(std::move(log));
+    return result;
+  }
+
+  const std::size_t history;
+  mutable std::mutex mutex;
+  std::uint64_t next = 0;  ///< connection order
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<Call>>> live;
+  std::deque<std::pair<std::uint64_t, IvrCallLog>> ended;
+};
+
 IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions server)
-    : options_(std::move(options)) {
+    : options_(std::move(options)), registry_(std::make_shared<Registry>(options_.call_history)) {
   // Synthesise the fixed prompts before the first call, so no call waits for espeak.
   const auto& p = kPrompts;
   for (const auto& options : {p.at("main"), p.at("billing_options"), p.at("support_options")}) {
@@ -402,10 +461,8 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
       loop, std::move(server),
       [this](std::shared_ptr<net::WsConnection> connection, const net::HttpRequest&) {
         auto call = std::make_shared<Call>(options_, connection);
-        {
-          std::lock_guard lock(mutex_);
-          calls_.push_back(call);
-        }
+        registry_->add(call);
+        std::weak_ptr<Registry> registry = registry_;
         // The handlers hold the call weakly: the bot owns its calls, so no cycle outlives the
         // bot when it goes away before a connection has closed.
         std::weak_ptr<Call> weak = call;
@@ -427,9 +484,11 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
                                  }
                                },
                            .on_close =
-                               [weak](const net::WsClose&) {
-                                 if (auto call = weak.lock())
-                                   call->update_log([](IvrCallLog& l) { l.closed = true; });
+                               [weak, registry](const net::WsClose&) {
+                                 auto call = weak.lock();
+                                 if (!call) return;
+                                 call->update_log([](IvrCallLog& l) { l.closed = true; });
+                                 if (auto r = registry.lock()) r->end(call);
                                }});
         connection->post([weak] {
           if (auto call = weak.lock()) call->on_open();
@@ -439,8 +498,8 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
 
 IvrBot::~IvrBot() {
   server_.reset();
-  std::lock_guard lock(mutex_);
-  for (const auto& call : calls_) call->connection->close(1001, "bot shutting down");
+  for (const auto& call : registry_->live_calls())
+    call->connection->close(1001, "bot shutting down");
 }
 
 std::string IvrBot::url() const {
@@ -448,17 +507,7 @@ std::string IvrBot::url() const {
 }
 
 std::vector<IvrCallLog> IvrBot::calls() const {
-  std::vector<std::shared_ptr<Call>> calls;
-  {
-    std::lock_guard lock(mutex_);
-    calls = calls_;
-  }
-  std::vector<IvrCallLog> logs;
-  for (const auto& c : calls) {
-    std::lock_guard lock(c->log_mutex);
-    logs.push_back(c->log);
-  }
-  return logs;
+  return registry_->logs();
 }
 
 std::size_t IvrBot::active_calls() const {

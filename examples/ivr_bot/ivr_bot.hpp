@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,9 @@ struct IvrBotOptions {
   bool inband_dtmf = true;
   /// Speak the greeting when the stream starts.
   bool greet = true;
+  /// Logs of ended calls kept for calls(), the oldest dropped first. An ended call's buffers are
+  /// released when it closes, so a bot that takes calls for days keeps flat memory.
+  std::size_t call_history = 1000;
 };
 
 /// What happened on one call, for tests and reports.
@@ -88,6 +92,7 @@ class IvrBot {
 
   /// ws://127.0.0.1:<port>/ws (any path is accepted, as Pipecat's runner does for /ws/<token>).
   std::string url() const;
+  /// Live calls and the last `call_history` ended ones, in the order they connected.
   std::vector<IvrCallLog> calls() const;
   std::size_t active_calls() const;
 
@@ -96,11 +101,11 @@ class IvrBot {
   static const std::map<std::string, std::string>& prompts();
 
   struct Call;
+  struct Registry;
 
  private:
   IvrBotOptions options_;
-  mutable std::mutex mutex_;
-  std::vector<std::shared_ptr<Call>> calls_;
+  std::shared_ptr<Registry> registry_;  ///< shared with the connections' close handlers
   std::unique_ptr<net::Server> server_;
 };
 

@@ -27,6 +27,32 @@ std::size_t count_events(const ScenarioResult& r, const std::string& type) {
       r.timeline.begin(), r.timeline.end(), [&](const VoiceEvent& e) { return e.type == type; }));
 }
 
+TEST(PipecatAdapter, TheBotKeepsEndedCallsAsLogsOnlyAndABoundedHistory) {
+  // A bot that takes calls for days must not keep every call it ever had (the soak found RSS
+  // growing by a call's buffers per call): ended calls leave their logs, the last few only.
+  net::EventLoop loop({.threads = 1});
+  examples::IvrBot bot(loop, {.call_history = 2});
+  const std::vector<std::string> sids = {"CA00000000000000000000000000000001",
+                                         "CA00000000000000000000000000000002",
+                                         "CA00000000000000000000000000000003"};
+  for (const auto& sid : sids) {
+    auto ivr = std::make_shared<PipecatAgentAdapter>(
+        PipecatOptions{.url = bot.url(), .call_sid = sid, .loop = &loop});
+    const auto r = run({.name = "short call",
+                        .description = "d",
+                        .agents = {ivr},
+                        .script = {sleep(0.2), succeed()}});
+    ASSERT_TRUE(r.success) << r.reasoning;
+    for (int i = 0; i < 200 && bot.active_calls() > 0; ++i) std::this_thread::sleep_for(10ms);
+  }
+  const auto calls = bot.calls();
+  ASSERT_EQ(calls.size(), 2u) << "the oldest ended call was dropped";
+  EXPECT_EQ(calls[0].call_sid, sids[1]);
+  EXPECT_EQ(calls[1].call_sid, sids[2]);
+  for (const auto& c : calls) EXPECT_TRUE(c.closed);
+  EXPECT_EQ(bot.active_calls(), 0u);
+}
+
 TEST(PipecatAdapter, DtmfMenuBargeInClearMarksAndTheBotHangingUp) {
   // Real-time I/O threads, as a deployment would run them (where permitted): the pacing asserted
   // below must not depend on what else ctest runs beside this test.

@@ -22,10 +22,10 @@ inline AdapterCapabilities telephone_line_capabilities() {
           .output_format = wire};
 }
 
-inline void require_real_clock(const Clock* clock, const std::string& why) {
-  if (dynamic_cast<const RealClock*>(clock) == nullptr) {
-    throw std::logic_error(why + ": the run needs the real clock");
-  }
+inline const RealClock& require_real_clock(const Clock* clock, const std::string& why) {
+  const auto* real = dynamic_cast<const RealClock*>(clock);
+  if (real == nullptr) throw std::logic_error(why + ": the run needs the real clock");
+  return *real;
 }
 
 }  // namespace scenario::adapters

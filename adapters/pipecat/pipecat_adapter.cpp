@@ -14,6 +14,7 @@
 #include "scenario/net/websocket.hpp"
 #include "scenario/pipecat/frames.hpp"
 #include "scenario/twilio/media_streams.hpp"
+#include "scenario/voice/playout_cursor.hpp"
 
 namespace scenario::adapters {
 namespace {
@@ -60,10 +61,11 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   const int wire_rate;  ///< caller audio on the wire (μ-law 8k, or PCM16 at the input rate)
   std::string silence_frame;
   std::shared_ptr<Clock> clock;
+  const RealClock* real_clock = nullptr;  ///< the same clock: timers are set on its steady time
   std::shared_ptr<net::WsConnection> connection;
   bool disconnected = false;                     ///< session thread
   std::unique_ptr<twilio::CallerStream> stream;  // strand only after connect
-  Steady::time_point t0;
+  std::chrono::nanoseconds t0{0};                // run time of the first 20 ms slot
 
   // Session thread only.
   UplinkFramer uplink;  ///< caller audio as exact 20 ms frames at the wire rate
@@ -73,10 +75,9 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};
 
   // Strand only.
-  std::vector<std::int16_t> narrow_in;  ///< the bot's μ-law decoded, reused per message
-  Steady::time_point covered_until;     ///< the wire carries caller audio up to here
-  Steady::time_point playout_end;       ///< where the bot's queued audio ends, heard in real time
-  std::deque<std::pair<Steady::time_point, std::string>> pending_marks;
+  std::vector<std::int16_t> narrow_in;        ///< the bot's μ-law decoded, reused per message
+  std::chrono::nanoseconds covered_until{0};  ///< the wire carries caller audio up to here
+  PlayoutCursor playout;  ///< the bot's audio as the caller hears it (run-clock nanoseconds)
   std::atomic<bool> running{false};
   /// One per connect(): timers of an earlier connection find theirs ended and do nothing.
   std::atomic<std::uint64_t> epoch{0};
@@ -92,7 +93,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   std::chrono::nanoseconds now() const { return clock->now(); }
 
-  std::uint64_t timestamp_ms(Steady::time_point at) const {
+  std::uint64_t timestamp_ms(std::chrono::nanoseconds at) const {
     if (at <= t0) return 0;  // t0 is on the pacing grid, up to 1 ms after connect()
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(at - t0).count());
@@ -102,9 +103,11 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   // audio did not cover (the bot's VAD needs a continuous stream, pipecat.md §1 "Audio rates").
   void schedule_ticks() {
     connection->run_every(
-        t0, kFrame, [self = shared_from_this(), epoch = epoch.load()](Steady::time_point deadline) {
+        real_clock->steady_time(t0), kFrame,
+        [self = shared_from_this(), epoch = epoch.load()](Steady::time_point tick) {
           if (!self->running || self->epoch != epoch) return false;
-          const auto fired = Steady::now();
+          const auto fired = self->now();
+          const auto deadline = self->real_clock->run_time(tick);
           if (self->covered_until <= deadline + std::chrono::milliseconds(1)) {
             static const std::vector<std::uint8_t> silence(twilio::kFrameBytes,
                                                            twilio::kMulawSilence);
@@ -143,32 +146,33 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       malformed(e.what());
       return;
     }
-    const auto steady_now = Steady::now();
+    const auto arrived = now();
     switch (m.event) {
       case twilio::Event::media: {
         narrow_in.resize(m.payload.size());
         audio::mulaw_decode(m.payload, narrow_in);
-        play(narrow_in, kWireRate, steady_now);
+        play(narrow_in, kWireRate, arrived);
         break;
       }
       case twilio::Event::mark: {
         // Twilio echoes a mark once everything queued before it has played.
-        const auto due = std::max(playout_end, steady_now);
-        pending_marks.emplace_back(due, m.mark_name);
-        connection->run_at(due, [self = shared_from_this(), epoch = epoch.load()] {
-          if (self->epoch == epoch) self->echo_due_marks(false);
-        });
+        const auto due = playout.mark(m.mark_name, arrived.count());
+        connection->run_at(real_clock->steady_time(std::chrono::nanoseconds(due)),
+                           [self = shared_from_this(), epoch = epoch.load()] {
+                             if (self->epoch == epoch)
+                               self->echo_marks(self->playout.take_due_marks(self->now().count()),
+                                                false);
+                           });
         break;
       }
       case twilio::Event::clear: {
         // The bot stopped talking (its own barge-in detection): queued audio is dropped and
         // pending marks come back at once, as Twilio does.
-        echo_due_marks(true);
         {
           std::lock_guard lock(mutex);
           ++stats.clears;
         }
-        agent_stopped("clear", steady_now);
+        agent_stopped("clear", arrived);
         break;
       }
       default:
@@ -179,11 +183,9 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   /// The bot's audio, played out on the caller's side in real time after what is queued.
-  void play(std::span<const std::int16_t> pcm, int rate, Steady::time_point steady_now) {
-    playout_end =
-        std::max(playout_end, steady_now) +
-        std::chrono::microseconds(static_cast<std::int64_t>(pcm.size()) * 1'000'000 / rate);
-    TransportEvent e{.kind = TransportEvent::Kind::audio, .at = now()};
+  void play(std::span<const std::int16_t> pcm, int rate, std::chrono::nanoseconds arrived) {
+    playout.play(static_cast<std::int64_t>(pcm.size()) * 1'000'000'000 / rate, arrived.count());
+    TransportEvent e{.kind = TransportEvent::Kind::audio, .at = arrived};
     e.audio.samples.assign(pcm.begin(), pcm.end());
     if (rate != audio::kCanonicalSampleRate) e.data = {{kWireRateKey, rate}};  // see receive()
     {
@@ -193,10 +195,10 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
     push(std::move(e));
   }
 
-  void agent_stopped(const std::string& why, Steady::time_point steady_now) {
-    playout_end = steady_now;  // what was queued is dropped
+  void agent_stopped(const std::string& why, std::chrono::nanoseconds at) {
+    echo_marks(playout.clear(at.count()).marks, true);  // what was queued is dropped
     push({.kind = TransportEvent::Kind::agent_stopped,
-          .at = now(),
+          .at = at,
           .text = why,
           .data = {{"message", why}}});
   }
@@ -215,12 +217,12 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       malformed(e.what());
       return;
     }
-    const auto steady_now = Steady::now();
+    const auto arrived = now();
     std::visit(
         Overloaded{
             [&](pipecat::AudioFrame& a) {
               const int rate = a.sample_rate;
-              play(pipecat::mono_samples(std::move(a)), rate, steady_now);
+              play(pipecat::mono_samples(std::move(a)), rate, arrived);
             },
             [&](pipecat::TextFrame& t) {
               count_message();
@@ -246,16 +248,13 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
                 std::lock_guard lock(mutex);
                 ++stats.interruptions;
               }
-              agent_stopped("interruption", steady_now);
+              agent_stopped("interruption", arrived);
             }},
         frame);
   }
 
-  void echo_due_marks(bool all) {
-    const auto now_steady = Steady::now();
-    while (!pending_marks.empty() && (all || pending_marks.front().first <= now_steady)) {
-      const auto name = pending_marks.front().second;
-      pending_marks.pop_front();
+  void echo_marks(const std::vector<std::string>& names, bool cleared) {
+    for (const auto& name : names) {
       connection->send(stream->mark_echo(name));
       {
         std::lock_guard lock(mutex);
@@ -264,7 +263,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       push({.kind = TransportEvent::Kind::note,
             .at = now(),
             .text = "mark",
-            .data = {{"name", name}, {"cleared", all}}});
+            .data = {{"name", name}, {"cleared", cleared}}});
     }
   }
 
@@ -315,8 +314,8 @@ AdapterCapabilities PipecatAgentAdapter::capabilities() const {
 }
 
 void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
-  require_real_clock(clock.get(), "pipecat talks to a bot over the network");
   auto& i = *impl_;
+  i.real_clock = &require_real_clock(clock.get(), "pipecat talks to a bot over the network");
   i.clock = std::move(clock);
   std::mt19937_64 random(std::random_device{}());
   twilio::StartInfo start;
@@ -365,9 +364,11 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
       self->connection->send(self->stream->connected());
       self->connection->send(self->stream->start());
     }
-    self->t0 = net::on_pacing_grid(Steady::now());
+    // On the pacing grid (a shared wake-up for every call due that millisecond), in run time.
+    self->t0 =
+        self->real_clock->run_time(net::on_pacing_grid(self->real_clock->steady_time(self->now())));
     self->covered_until = self->t0;
-    self->playout_end = self->t0;
+    self->playout = {};
     self->running = true;
     self->schedule_ticks();
     started.set_value();
@@ -420,7 +421,7 @@ std::chrono::nanoseconds PipecatAgentAdapter::uplink_delay() const {
 // One 20 ms frame of caller audio at the wire rate, encoded and queued on the connection's strand.
 void PipecatAgentAdapter::send_wire(std::span<const std::int16_t> pcm) {
   auto& i = *impl_;
-  auto after_send = [](Impl& self, Steady::time_point now) {
+  auto after_send = [](Impl& self, std::chrono::nanoseconds now) {
     self.covered_until = std::max(self.covered_until, now) + kFrame;
     std::lock_guard lock(self.mutex);
     ++self.stats.frames_sent;
@@ -429,7 +430,7 @@ void PipecatAgentAdapter::send_wire(std::span<const std::int16_t> pcm) {
     i.connection->post([self = impl_, bytes = pipecat::encode_audio(pcm, i.wire_rate), after_send] {
       if (!self->running) return;
       self->connection->send(bytes, true);
-      after_send(*self, Steady::now());
+      after_send(*self, self->now());
     });
     return;
   }
@@ -437,7 +438,7 @@ void PipecatAgentAdapter::send_wire(std::span<const std::int16_t> pcm) {
   audio::mulaw_encode(pcm, mulaw);
   i.connection->post([self = impl_, mulaw = std::move(mulaw), after_send] {
     if (!self->running) return;
-    const auto now = Steady::now();
+    const auto now = self->now();
     self->connection->send(self->stream->media(mulaw, self->timestamp_ms(now)));
     after_send(*self, now);
   });

@@ -40,7 +40,7 @@ Recorder::~Recorder() = default;
 
 void Recorder::spill_old(Track& t, std::optional<std::int64_t> hold) {
   const std::int64_t window = options_.memory_window.count() * kRate;
-  std::int64_t boundary = std::min(t.cursor, to_sample(clock_->now())) - window;
+  std::int64_t boundary = std::min(t.playout.end(), to_sample(clock_->now())) - window;
   if (hold) boundary = std::min(boundary, *hold);
   boundary = std::min(boundary, t.size());
   // Move a quarter window at a time: the front erase stays cheap per sample.
@@ -54,15 +54,15 @@ void Recorder::spill_old(Track& t, std::optional<std::int64_t> hold) {
 
 std::int64_t Recorder::place(Track& t, Speaker who, const audio::AudioChunk& chunk,
                              std::int64_t at) {
-  const std::int64_t start = std::max(at, t.cursor);
-  if (t.new_segment || t.segments.empty() || start - t.cursor > kSegmentGapSamples) {
+  const std::int64_t gap = std::max<std::int64_t>(0, at - t.playout.end());
+  const std::int64_t start = t.playout.play(static_cast<std::int64_t>(chunk.samples.size()), at);
+  if (t.new_segment || t.segments.empty() || gap > kSegmentGapSamples) {
     t.segments.push_back({who, to_seconds(start), to_seconds(start), "", false});
     t.new_segment = false;
   }
   const auto end = start + static_cast<std::int64_t>(chunk.samples.size());
   if (t.size() < end) t.window.resize(static_cast<std::size_t>(end - t.base), 0);
   std::copy(chunk.samples.begin(), chunk.samples.end(), t.window.begin() + (start - t.base));
-  t.cursor = end;
   Segment& seg = t.segments.back();
   seg.end = to_seconds(end);
   if (chunk.transcript && !chunk.transcript->empty()) {
@@ -88,13 +88,8 @@ std::chrono::nanoseconds Recorder::agent_audio(const audio::AudioChunk& chunk,
 std::chrono::nanoseconds Recorder::cut_agent(std::optional<std::chrono::nanoseconds> at) {
   // What has left memory was heard long ago: a cut cannot reach it.
   const std::int64_t cut = std::max(agent_.base, to_sample(at.value_or(clock_->now())));
-  const auto size = agent_.size();
-  std::int64_t dropped = 0;
-  if (size > cut) {
-    dropped = size - cut;
-    agent_.window.resize(static_cast<std::size_t>(cut - agent_.base));
-  }
-  agent_.cursor = std::min(agent_.cursor, cut);
+  const std::int64_t dropped = agent_.playout.clear(cut).dropped;
+  if (dropped > 0) agent_.window.resize(static_cast<std::size_t>(cut - agent_.base));
   if (dropped > 0) {
     const double cut_seconds = to_seconds(cut);
     std::erase_if(agent_.segments, [&](const Segment& s) { return s.start >= cut_seconds; });
@@ -126,7 +121,7 @@ void Recorder::event(VoiceEvent e) {
 }
 
 std::chrono::nanoseconds Recorder::agent_playout_end() const {
-  return std::chrono::nanoseconds(agent_.cursor * 1'000'000'000LL / kRate);
+  return std::chrono::nanoseconds(agent_.playout.end() * 1'000'000'000LL / kRate);
 }
 
 double Recorder::duration_seconds() const {

@@ -23,6 +23,7 @@
 #include "scenario/net/websocket.hpp"
 #include "scenario/twilio/media_streams.hpp"
 #include "scenario/twilio/signature.hpp"
+#include "scenario/voice/playout_cursor.hpp"
 
 namespace scenario::fakes {
 namespace {
@@ -102,9 +103,10 @@ struct Leg {
   std::unique_ptr<twilio::CallerStream> stream;
   Steady::time_point started;
   std::deque<std::uint8_t> audio;  ///< what the server sent, waiting to be heard
-  std::uint64_t queued = 0;
-  std::uint64_t played = 0;
-  std::deque<std::pair<std::uint64_t, std::string>> marks;  ///< echoed once `played` passes
+  /// The caller's playout, on the axis of bytes the bridge has played (one byte = one sample):
+  /// marks come back once the audio queued before them has been heard.
+  PlayoutCursor playout;
+  std::int64_t played = 0;
   bool closed = false;
   int close_code = 0;
   std::uint64_t media_messages = 0;
@@ -423,21 +425,18 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     switch (m.event) {
       case twilio::Event::media:
         leg.audio.insert(leg.audio.end(), m.payload.begin(), m.payload.end());
-        leg.queued += m.payload.size();
+        leg.playout.play(static_cast<std::int64_t>(m.payload.size()), leg.played);
         ++leg.media_messages;
         if (call.stream.get() == &leg) ++call.log.media_from_stream;
         break;
       case twilio::Event::mark:
-        leg.marks.emplace_back(leg.queued, m.mark_name);
+        leg.playout.mark(m.mark_name, leg.played);
         break;
       case twilio::Event::clear:
         // Buffered audio is dropped and pending marks come back at once.
         leg.audio.clear();
-        leg.played = leg.queued;
-        while (!leg.marks.empty()) {
-          leg.ws->send(leg.stream->mark_echo(leg.marks.front().second));
-          leg.marks.pop_front();
-        }
+        for (const auto& name : leg.playout.clear(leg.played).marks)
+          leg.ws->send(leg.stream->mark_echo(name));
         break;
       default:
         break;
@@ -449,11 +448,9 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     const std::size_t n = std::min<std::size_t>(leg.audio.size(), frame.size());
     std::copy_n(leg.audio.begin(), n, frame.begin());
     leg.audio.erase(leg.audio.begin(), leg.audio.begin() + static_cast<std::ptrdiff_t>(n));
-    leg.played += n;
-    while (!leg.marks.empty() && leg.marks.front().first <= leg.played) {
-      leg.ws->send(leg.stream->mark_echo(leg.marks.front().second));
-      leg.marks.pop_front();
-    }
+    leg.played += static_cast<std::int64_t>(n);
+    for (const auto& name : leg.playout.take_due_marks(leg.played))
+      leg.ws->send(leg.stream->mark_echo(name));
   }
 
   // Real-time bridge: every 20 ms one frame each way, silence when a side has nothing queued.

@@ -24,6 +24,14 @@ class RealClock : public Clock {
     return std::chrono::steady_clock::now() - start_;
   }
   void sleep_until(std::chrono::nanoseconds deadline) override;
+  /// The steady-clock instant of run time `t` (for timers of network code that follow the run).
+  std::chrono::steady_clock::time_point steady_time(std::chrono::nanoseconds t) const noexcept {
+    return start_ + t;
+  }
+  /// The run time of a steady-clock instant.
+  std::chrono::nanoseconds run_time(std::chrono::steady_clock::time_point t) const noexcept {
+    return t - start_;
+  }
 
  private:
   std::chrono::steady_clock::time_point start_;

@@ -12,6 +12,7 @@
 
 #include "scenario/audio/chunk.hpp"
 #include "scenario/voice/clock.hpp"
+#include "scenario/voice/playout_cursor.hpp"
 #include "scenario/voice/timeline.hpp"
 
 namespace scenario {
@@ -84,7 +85,7 @@ class Recorder {
     std::vector<std::int16_t> window;  ///< samples [base, base + window.size())
     std::int64_t base = 0;             ///< samples before it are in `spill`
     std::unique_ptr<detail::SpillFile> spill;
-    std::int64_t cursor = 0;  ///< where the next chunk goes, at the earliest
+    PlayoutCursor playout;  ///< where the next chunk goes, at the earliest (24 kHz samples)
     std::vector<Segment> segments;
     bool new_segment = true;
     std::int64_t size() const noexcept { return base + static_cast<std::int64_t>(window.size()); }

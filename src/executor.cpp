@@ -351,7 +351,7 @@ std::optional<ScenarioResult> Executor::voice_interrupt(const std::string& conte
   // The agent first hears what it has not heard yet (the line it is about to answer).
   for (const std::size_t i : pending_messages_[index]) {
     const Message& m = state_.messages_[i];
-    if (m.role != Role::user || m.extra.value("x_scenario_spoken", false)) continue;
+    if (m.role != Role::user || m.spoken) continue;
     audio::AudioChunk speech;
     for (const auto& p : m.parts) {
       if (p.kind == ContentPart::Kind::audio && p.audio) speech = *p.audio;
@@ -378,7 +378,7 @@ std::optional<ScenarioResult> Executor::voice_interrupt(const std::string& conte
   if (!interruption.empty()) {
     Message said{.role = Role::user};
     said.parts.push_back(ContentPart::audio_part(std::move(interruption)));
-    said.extra["x_scenario_spoken"] = true;
+    said.spoken = true;
     add_message(std::move(said), std::nullopt);
   }
   return std::nullopt;

@@ -22,8 +22,6 @@ namespace {
 using Steady = std::chrono::steady_clock;
 constexpr auto kFrame = std::chrono::milliseconds(20);
 constexpr int kWireRate = kTelephoneRate;
-// Marks an audio event still at the bot's rate (internal to this adapter: receive() removes it).
-constexpr const char* kWireRateKey = "wire_rate";
 /// What a protobuf bot sends unless configured otherwise (pipecat.md §2: transport output rate).
 constexpr int kPipecatOutputRate = 24000;
 
@@ -70,10 +68,6 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   // Session thread only.
   UplinkFramer uplink;  ///< caller audio as exact 20 ms frames at the wire rate
 
-  /// The bot's audio to the canonical rate, remade on a rate change. It runs in receive(), on the
-  /// session thread: the strand only queues the samples, so the paced I/O threads stay light.
-  audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};
-
   // Strand only.
   std::vector<std::int16_t> narrow_in;        ///< the bot's μ-law decoded, reused per message
   std::chrono::nanoseconds covered_until{0};  ///< the wire carries caller audio up to here
@@ -89,7 +83,9 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   bool closed = false;
   std::string close_description;
 
-  void push(TransportEvent e) { events.push(std::move(e)); }
+  void push(TransportEvent::Body body, std::chrono::nanoseconds at) {
+    events.push({.at = at, .body = std::move(body)});
+  }
 
   std::chrono::nanoseconds now() const { return clock->now(); }
 
@@ -185,22 +181,17 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   /// The bot's audio, played out on the caller's side in real time after what is queued.
   void play(std::span<const std::int16_t> pcm, int rate, std::chrono::nanoseconds arrived) {
     playout.play(static_cast<std::int64_t>(pcm.size()) * 1'000'000'000 / rate, arrived.count());
-    TransportEvent e{.kind = TransportEvent::Kind::audio, .at = arrived};
-    e.audio.samples.assign(pcm.begin(), pcm.end());
-    if (rate != audio::kCanonicalSampleRate) e.data = {{kWireRateKey, rate}};  // see receive()
     {
       std::lock_guard lock(mutex);
       ++stats.media_received;
     }
-    push(std::move(e));
+    // At the bot's rate: the runtime converts, off the paced I/O threads.
+    push(transport::AgentAudio{.samples = {pcm.begin(), pcm.end()}, .sample_rate = rate}, arrived);
   }
 
   void agent_stopped(const std::string& why, std::chrono::nanoseconds at) {
     echo_marks(playout.clear(at.count()).marks, true);  // what was queued is dropped
-    push({.kind = TransportEvent::Kind::agent_stopped,
-          .at = at,
-          .text = why,
-          .data = {{"message", why}}});
+    push(transport::AgentStopped{.by = why}, at);
   }
 
   void count_message() {
@@ -218,39 +209,36 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     const auto arrived = now();
-    std::visit(
-        Overloaded{
-            [&](pipecat::AudioFrame& a) {
-              const int rate = a.sample_rate;
-              play(pipecat::mono_samples(std::move(a)), rate, arrived);
-            },
-            [&](pipecat::TextFrame& t) {
-              count_message();
-              push({.kind = TransportEvent::Kind::transcript_delta, .at = now(), .text = t.text});
-            },
-            [&](pipecat::TranscriptionFrame& t) {
-              count_message();
-              push(
-                  {.kind = TransportEvent::Kind::note,
-                   .at = now(),
-                   .text = "transcription",
-                   .data = {{"text", t.text}, {"user_id", t.user_id}, {"timestamp", t.timestamp}}});
-            },
-            [&](pipecat::MessageFrame& m) {
-              count_message();
-              push({.kind = TransportEvent::Kind::note,
-                    .at = now(),
-                    .text = "message",
-                    .data = {{"message", std::move(m.data)}}});
-            },
-            [&](pipecat::InterruptionFrame&) {
-              {
-                std::lock_guard lock(mutex);
-                ++stats.interruptions;
-              }
-              agent_stopped("interruption", arrived);
-            }},
-        frame);
+    std::visit(Overloaded{[&](pipecat::AudioFrame& a) {
+                            const int rate = a.sample_rate;
+                            play(pipecat::mono_samples(std::move(a)), rate, arrived);
+                          },
+                          [&](pipecat::TextFrame& t) {
+                            count_message();
+                            push(transport::TranscriptDelta{.text = t.text}, arrived);
+                          },
+                          [&](pipecat::TranscriptionFrame& t) {
+                            count_message();
+                            push(transport::Note{.type = "transcription",
+                                                 .data = {{"text", t.text},
+                                                          {"user_id", t.user_id},
+                                                          {"timestamp", t.timestamp}}},
+                                 arrived);
+                          },
+                          [&](pipecat::MessageFrame& m) {
+                            count_message();
+                            push(transport::Note{.type = "message",
+                                                 .data = {{"message", std::move(m.data)}}},
+                                 arrived);
+                          },
+                          [&](pipecat::InterruptionFrame&) {
+                            {
+                              std::lock_guard lock(mutex);
+                              ++stats.interruptions;
+                            }
+                            agent_stopped("interruption", arrived);
+                          }},
+               frame);
   }
 
   void echo_marks(const std::vector<std::string>& names, bool cleared) {
@@ -260,10 +248,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         std::lock_guard lock(mutex);
         ++stats.marks_echoed;
       }
-      push({.kind = TransportEvent::Kind::note,
-            .at = now(),
-            .text = "mark",
-            .data = {{"name", name}, {"cleared", cleared}}});
+      push(transport::Note{.type = "mark", .data = {{"name", name}, {"cleared", cleared}}}, now());
     }
   }
 
@@ -273,10 +258,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       ++stats.malformed;
       stats.last_error = what;
     }
-    push({.kind = TransportEvent::Kind::note,
-          .at = now(),
-          .text = "transport_error",
-          .data = {{"adapter", "pipecat"}, {"error", what}}});
+    push(transport::Error{.severity = transport::Severity::recoverable, .message = what}, now());
   }
 
   void on_close(const net::WsClose& close) {
@@ -289,7 +271,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       close_description = "the bot " + close.describe();
       if (ours && !close.by_peer) return;
     }
-    push({.kind = TransportEvent::Kind::hangup, .at = now(), .text = close.describe()});
+    push(transport::HangUp{.reason = close.describe()}, now());
   }
 };
 
@@ -445,19 +427,7 @@ void PipecatAgentAdapter::send_wire(std::span<const std::int16_t> pcm) {
 }
 
 std::optional<TransportEvent> PipecatAgentAdapter::receive(std::chrono::nanoseconds deadline) {
-  auto& i = *impl_;
-  auto event = i.events.pop(*i.clock, deadline);
-  if (!event || event->kind != TransportEvent::Kind::audio || !event->data.contains(kWireRateKey))
-    return event;
-  // Bot audio at its wire rate: brought to the canonical rate here, off the I/O threads.
-  const int rate = event->data[kWireRateKey].get<int>();
-  event->data = nlohmann::json::object();
-  if (i.from_wire.input_rate() != rate)
-    i.from_wire = audio::Resampler(rate, audio::kCanonicalSampleRate);
-  std::vector<std::int16_t> canonical;
-  i.from_wire.process(event->audio.samples, canonical);
-  event->audio.samples = std::move(canonical);
-  return event;
+  return impl_->events.pop(*impl_->clock, deadline);
 }
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
@@ -478,10 +448,10 @@ void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
   });
 }
 
-void PipecatAgentAdapter::interrupt() {
+void PipecatAgentAdapter::interrupt(const HeardSoFar& heard) {
   auto& i = *impl_;
   if (!i.protobuf || !i.options.interruption_frames) {
-    VoiceAgentAdapter::interrupt();  // says it is unsupported
+    VoiceAgentAdapter::interrupt(heard);  // says it is unsupported
     return;
   }
   if (!i.connection) throw std::logic_error("pipecat: interrupt before connect");

@@ -103,10 +103,8 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void note(std::string text, nlohmann::json data) {
-    events.push({.kind = TransportEvent::Kind::note,
-                 .at = now(),
-                 .text = std::move(text),
-                 .data = std::move(data)});
+    events.push(
+        {.at = now(), .body = transport::Note{.type = std::move(text), .data = std::move(data)}});
   }
 
   // ---- webhooks (loop threads) ----
@@ -181,7 +179,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     changed.notify_all();
-    if (hung_up) events.push({.kind = TransportEvent::Kind::hangup, .at = now(), .text = status});
+    if (hung_up) events.push({.at = now(), .body = transport::HangUp{.reason = status}});
     return text_response(200, "");
   }
 
@@ -207,7 +205,6 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
     std::shared_ptr<net::WsConnection> connection;
     bool taken = false;
     std::string stream_sid;
-    audio::Resampler from_wire{kWireRate, audio::kCanonicalSampleRate};
     std::vector<std::int16_t> narrow;
   };
 
@@ -233,7 +230,9 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       ++stats.malformed;
       stats.last_error = what;
     }
-    note("transport_error", {{"adapter", "twilio"}, {"error", what}});
+    events.push(
+        {.at = now(),
+         .body = transport::Error{.severity = transport::Severity::recoverable, .message = what}});
   }
 
   void on_message(Leg& leg, const std::string& text, bool binary) {
@@ -254,13 +253,14 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         if (!leg.taken) return malformed("media before an accepted start");
         leg.narrow.resize(m.payload.size());
         audio::mulaw_decode(m.payload, leg.narrow);
-        TransportEvent e{.kind = TransportEvent::Kind::audio, .at = now()};
-        leg.from_wire.process(leg.narrow, e.audio.samples);
         {
           std::lock_guard lock(mutex);
           ++stats.media_received;
         }
-        events.push(std::move(e));
+        // At 8 kHz: the runtime converts to its rate.
+        events.push(
+            {.at = now(),
+             .body = transport::AgentAudio{.samples = leg.narrow, .sample_rate = kWireRate}});
         break;
       }
       case twilio::Event::dtmf: {
@@ -271,7 +271,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         }
         // The callback first: whoever sees the event can rely on the callback having run.
         if (options.on_dtmf) options.on_dtmf(m.digit[0]);
-        events.push({.kind = TransportEvent::Kind::dtmf, .at = now(), .text = m.digit});
+        events.push({.at = now(), .body = transport::Dtmf{.digits = m.digit}});
         break;
       }
       case twilio::Event::mark:
@@ -310,9 +310,9 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         leg.connection->close(1003, "unsupported media format");
         call_ended = true;
         end_reason = stats.last_error;
-        events.push({.kind = TransportEvent::Kind::error,
-                     .at = now(),
-                     .text = "twilio: " + stats.last_error});
+        events.push({.at = now(),
+                     .body = transport::Error{.severity = transport::Severity::fatal,
+                                              .message = "twilio: " + stats.last_error}});
         changed.notify_all();
         return;
       }
@@ -353,7 +353,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
     }
     changed.notify_all();
     if (hung_up) {
-      events.push({.kind = TransportEvent::Kind::hangup, .at = now(), .text = close.describe()});
+      events.push({.at = now(), .body = transport::HangUp{.reason = close.describe()}});
     }
   }
 

@@ -55,6 +55,9 @@ struct Message {
   std::optional<std::string> tool_call_id{};  ///< tool only
   std::optional<std::string> name{};
   nlohmann::json extra = nlohmann::json::object();
+  /// Voice runs: this user message was already spoken on the line (a play_audio or dtmf step, an
+  /// interruption), so the agent's next turn does not say it again. Not part of the JSON.
+  bool spoken = false;
 
   /// All text of the message: `content`, or the text parts joined by newlines (audio parts
   /// contribute their transcript when they have one).

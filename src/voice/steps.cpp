@@ -30,7 +30,7 @@ void speak_now(ScenarioState& state, audio::AudioChunk chunk, const std::string&
   session.speak(chunk);
   Message m{.role = Role::user};
   m.parts.push_back(ContentPart::audio_part(std::move(chunk)));
-  m.extra["x_scenario_spoken"] = true;
+  m.spoken = true;
   detail::Executor::of(state).user(std::move(m));
 }
 

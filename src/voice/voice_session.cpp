@@ -39,9 +39,14 @@ std::string_view to_string(TurnTrigger trigger) noexcept {
   return "none";
 }
 
-void VoiceAgentAdapter::interrupt() {
+void VoiceAgentAdapter::interrupt(const HeardSoFar&) {
   throw UnsupportedCapabilityError(name(), "native interruption",
                                    "interrupt() falls back to barge-in: speak over the agent");
+}
+
+void VoiceAgentAdapter::send_tool_result(const std::string&, const nlohmann::json&) {
+  throw UnsupportedCapabilityError(name(), "tool results",
+                                   "its agent runs its tools itself; do not set turn.tools");
 }
 
 void VoiceAgentAdapter::send_dtmf(std::string_view) {
@@ -71,83 +76,122 @@ void VoiceSession::record(const std::string& type, std::optional<double> latency
       {.time = now_seconds(), .type = type, .latency = latency, .metadata = std::move(metadata)});
 }
 
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
 void VoiceSession::handle(const TransportEvent& e) {
-  switch (e.kind) {
-    case TransportEvent::Kind::audio: {
-      const auto heard_at = recorder_.agent_audio(e.audio, e.at);
-      if (first_audio_at_.count() < 0) {
-        first_audio_at_ = e.at;
-        heard_at_ = heard_at;
-        const nlohmann::json turn = {{"turn", agent_turn_},
-                                     {"trigger", std::string(to_string(reply_trigger_))}};
-        recorder_.event({.time = seconds_of(e.at),
-                         .type = "agent_first_audio",
-                         .latency = seconds_of(e.at - user_end_),
-                         .metadata = turn});
-        recorder_.event({.time = seconds_of(heard_at),
-                         .type = "agent_start_speaking",
-                         .latency = seconds_of(heard_at - user_end_),
-                         .metadata = turn});
-      }
-      reply_audio_.samples.insert(reply_audio_.samples.end(), e.audio.samples.begin(),
-                                  e.audio.samples.end());
-      break;
-    }
-    case TransportEvent::Kind::transcript_delta:
-      reply_transcript_ += e.text;
-      recorder_.add_transcript(Speaker::agent, e.text);
-      break;
-    case TransportEvent::Kind::end_of_turn:
-      turn_ended_ = true;
-      break;
-    case TransportEvent::Kind::agent_stopped: {
-      if (stopped_) {
-        // The agent confirming a stop already applied (a native interrupt that Pipecat's output
-        // transport answers with an InterruptionFrame): one stop, one cut.
-        recorder_.event({.time = seconds_of(e.at),
-                         .type = "agent_stop_confirmed",
-                         .metadata = {{"by", e.text}}});
-        break;
-      }
-      const auto dropped = recorder_.cut_agent(e.at);
-      recorder_.event(
-          {.time = seconds_of(e.at),
-           .type = "agent_stopped",
-           .metadata = {{"dropped_ms",
-                         std::chrono::duration_cast<std::chrono::milliseconds>(dropped).count()}}});
-      stopped_ = true;
-      break;
-    }
-    case TransportEvent::Kind::tool_call:
-      recorder_.event({.time = seconds_of(e.at),
-                       .type = "tool_call",
-                       .metadata = {{"name", e.text}, {"args", e.data}}});
-      reply_tool_calls_.push_back(
-          {e.data.value("id", "call_" + std::to_string(reply_tool_calls_.size() + 1)), e.text,
-           e.data.dump()});
-      break;
-    case TransportEvent::Kind::tool_result:
-      recorder_.event({.time = seconds_of(e.at),
-                       .type = "tool_result",
-                       .metadata = {{"name", e.text}, {"result", e.data}}});
-      break;
-    case TransportEvent::Kind::dtmf:
-      recorder_.event(
-          {.time = seconds_of(e.at), .type = "dtmf_received", .metadata = {{"digits", e.text}}});
-      break;
-    case TransportEvent::Kind::error:
-      throw VoiceTurnError(adapter_.name() + " reported an error: " + e.text);
-    case TransportEvent::Kind::note:
-      recorder_.event({.time = seconds_of(e.at), .type = e.text, .metadata = e.data});
-      break;
-    case TransportEvent::Kind::hangup:
-      hung_up_ = e.text;
-      turn_ended_ = true;
-      recorder_.event({.time = seconds_of(e.at),
-                       .type = "agent_hung_up",
-                       .metadata = {{"adapter", adapter_.name()}, {"reason", e.text}}});
-      break;
+  std::visit(
+      Overloaded{
+          [&](const transport::AgentAudio& a) { on_agent_audio(a, e.at); },
+          [&](const transport::TranscriptDelta& t) {
+            reply_transcript_ += t.text;
+            recorder_.add_transcript(Speaker::agent, t.text);
+          },
+          [&](const transport::TurnEnded&) { turn_ended_ = true; },
+          [&](const transport::AgentStopped& s) { on_agent_stopped(s, e.at); },
+          [&](const transport::ToolCall& c) { on_tool_call(c, e.at); },
+          [&](const transport::ToolResult& r) {
+            recorder_.event(
+                {.time = seconds_of(e.at),
+                 .type = "tool_result",
+                 .metadata = {{"name", r.name}, {"call_id", r.call_id}, {"result", r.result}}});
+          },
+          [&](const transport::Dtmf& d) {
+            recorder_.event({.time = seconds_of(e.at),
+                             .type = "dtmf_received",
+                             .metadata = {{"digits", d.digits}}});
+          },
+          [&](const transport::Error& err) {
+            if (err.severity == transport::Severity::fatal)
+              throw VoiceTurnError(adapter_.name() + " reported an error: " + err.message);
+            // Recoverable: on the timeline for review, and the call goes on.
+            nlohmann::json data = {{"adapter", adapter_.name()}, {"error", err.message}};
+            if (!err.code.empty()) data["code"] = err.code;
+            recorder_.event(
+                {.time = seconds_of(e.at), .type = "transport_error", .metadata = std::move(data)});
+          },
+          [&](const transport::Note& n) {
+            recorder_.event({.time = seconds_of(e.at), .type = n.type, .metadata = n.data});
+          },
+          [&](const transport::HangUp& h) {
+            hung_up_ = h.reason;
+            turn_ended_ = true;
+            recorder_.event({.time = seconds_of(e.at),
+                             .type = "agent_hung_up",
+                             .metadata = {{"adapter", adapter_.name()}, {"reason", h.reason}}});
+          }},
+      e.body);
+}
+
+void VoiceSession::on_agent_audio(const transport::AgentAudio& a, std::chrono::nanoseconds at) {
+  audio::AudioChunk chunk;
+  if (a.sample_rate == kRate) {
+    chunk.samples = a.samples;
+  } else {
+    // One stateful converter per run, remade when the agent changes its rate: adapters hand over
+    // audio as it came off the wire (shared/protocols/pipecat.md §2: the bot picks its rate).
+    if (!from_wire_ || from_wire_->input_rate() != a.sample_rate)
+      from_wire_ = std::make_unique<audio::Resampler>(a.sample_rate, kRate);
+    from_wire_->process(a.samples, chunk.samples);
   }
+  if (!a.response_id.empty()) reply_ids_.response_id = a.response_id;
+  if (!a.item_id.empty()) reply_ids_.item_id = a.item_id;
+  const auto heard_at = recorder_.agent_audio(chunk, at);
+  if (first_audio_at_.count() < 0) {
+    first_audio_at_ = at;
+    heard_at_ = heard_at;
+    const nlohmann::json turn = {{"turn", agent_turn_},
+                                 {"trigger", std::string(to_string(reply_trigger_))}};
+    recorder_.event({.time = seconds_of(at),
+                     .type = "agent_first_audio",
+                     .latency = seconds_of(at - user_end_),
+                     .metadata = turn});
+    recorder_.event({.time = seconds_of(heard_at),
+                     .type = "agent_start_speaking",
+                     .latency = seconds_of(heard_at - user_end_),
+                     .metadata = turn});
+  }
+  reply_audio_.samples.insert(reply_audio_.samples.end(), chunk.samples.begin(),
+                              chunk.samples.end());
+}
+
+void VoiceSession::on_agent_stopped(const transport::AgentStopped& s, std::chrono::nanoseconds at) {
+  if (stopped_) {
+    // The agent confirming a stop already applied (a native interrupt that Pipecat's output
+    // transport answers with an InterruptionFrame): one stop, one cut.
+    recorder_.event(
+        {.time = seconds_of(at), .type = "agent_stop_confirmed", .metadata = {{"by", s.by}}});
+    return;
+  }
+  const auto dropped = recorder_.cut_agent(at);
+  recorder_.event(
+      {.time = seconds_of(at),
+       .type = "agent_stopped",
+       .metadata = {{"dropped_ms",
+                     std::chrono::duration_cast<std::chrono::milliseconds>(dropped).count()}}});
+  stopped_ = true;
+}
+
+void VoiceSession::on_tool_call(const transport::ToolCall& c, std::chrono::nanoseconds at) {
+  const std::string id =
+      c.call_id.empty() ? "call_" + std::to_string(reply_tool_calls_.size() + 1) : c.call_id;
+  recorder_.event({.time = seconds_of(at),
+                   .type = "tool_call",
+                   .metadata = {{"name", c.name}, {"call_id", id}, {"args", c.arguments}}});
+  reply_tool_calls_.push_back({id, c.name, c.arguments.dump()});
+  // A tool the test answers: the result goes back to the agent at once, as an app would send it.
+  const auto& tools = adapter_.turn_options().tools;
+  const auto handler = tools.find(c.name);
+  if (handler == tools.end()) return;
+  nlohmann::json result = handler->second(c.arguments);
+  adapter_.send_tool_result(id, result);
+  recorder_.event({.time = now_seconds(),
+                   .type = "tool_result_sent",
+                   .metadata = {{"name", c.name}, {"call_id", id}, {"result", std::move(result)}}});
 }
 
 std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audio) {
@@ -232,6 +276,7 @@ void VoiceSession::reset_reply() {
   turn_ended_ = false;
   first_audio_at_ = std::chrono::nanoseconds(-1);
   heard_at_ = std::chrono::nanoseconds(-1);
+  reply_ids_ = {};
   ++agent_turn_;
   reply_trigger_ = trigger_;
   trigger_ = TurnTrigger::none;
@@ -251,6 +296,17 @@ Message VoiceSession::reply_message() const {
   }
   reply.tool_calls = reply_tool_calls_;
   return reply;
+}
+
+HeardSoFar VoiceSession::heard_so_far(std::chrono::nanoseconds at) const {
+  HeardSoFar heard{.response_id = reply_ids_.response_id, .item_id = reply_ids_.item_id};
+  if (heard_at_.count() >= 0) {
+    // What the caller has heard of this reply: from when it started being heard to `at`, never
+    // past the end of what has arrived (truncation must say what was played, not received).
+    heard.played =
+        std::clamp(at, heard_at_, std::max(heard_at_, recorder_.agent_playout_end())) - heard_at_;
+  }
+  return heard;
 }
 
 Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech,
@@ -306,8 +362,8 @@ Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech,
   const bool native = adapter_.capabilities().native_interruption;
   const auto barge_at = clock_->now();
   if (native) {
-    adapter_.interrupt();
-    handle({.kind = TransportEvent::Kind::agent_stopped, .at = barge_at});
+    adapter_.interrupt(heard_so_far(barge_at));
+    handle({.at = barge_at, .body = transport::AgentStopped{.by = "native_interrupt"}});
   }
   recorder_.start_turn(Speaker::user);
   speak(user_speech);
@@ -418,7 +474,7 @@ AgentReply VoiceAgentAdapter::call(const AgentInput& input) {
         name() + " is a voice adapter: run it with scenario::run, which gives it a voice session");
   }
   for (const auto& m : input.new_messages) {
-    if (m.role != Role::user || m.extra.value("x_scenario_spoken", false)) continue;
+    if (m.role != Role::user || m.spoken) continue;
     audio::AudioChunk speech;
     for (const auto& p : m.parts) {
       if (p.kind == ContentPart::Kind::audio && p.audio) speech = *p.audio;
@@ -427,6 +483,8 @@ AgentReply VoiceAgentAdapter::call(const AgentInput& input) {
     session_->recorder().start_turn(Speaker::user);
     session_->speak(speech);
   }
+  // The user's turn is over: servers without their own turn detection are told so.
+  commit_user_turn();
   return session_->collect_reply();
 }
 

@@ -2,7 +2,7 @@
 // open file descriptors must stay flat. Not part of ctest (it runs for half an hour by default).
 //
 //   soak [--calls 200] [--minutes 30] [--sample-seconds 60] [--warmup-minutes 2]
-//        [--malloc-arenas 2]
+//        [--malloc-arenas 2] [--mmap-threshold-kb 256]
 //
 // Each of --calls workers runs the IVR scenario (greeting, key 1 → billing, key 9 → goodbye, the
 // bot hangs up) through the Pipecat adapter against the reference IVR bot, over and over. After
@@ -34,6 +34,10 @@ using bench::rss_kb;
 
 struct Options {
   int malloc_arenas = 2;
+  /// Buffers from this size on are mapped and unmapped by themselves. glibc's default threshold
+  /// rises to the largest buffer freed so far (up to 32 MB), after which a call's audio buffers
+  /// come from the arenas and fragment them: RSS creeps up while the live heap stays flat.
+  int mmap_threshold_kb = 256;
   int calls = 200;
   double minutes = 30;
   double sample_seconds = 60;
@@ -49,12 +53,15 @@ bool parse(int argc, char** argv, Options& o) {
     }
     char* end = nullptr;
     const double v = std::strtod(argv[++i], &end);
-    if (end == argv[i] || *end != '\0' || v < 0 || (v == 0 && arg != "--malloc-arenas")) {
+    if (end == argv[i] || *end != '\0' || v < 0 ||
+        (v == 0 && arg != "--malloc-arenas" && arg != "--mmap-threshold-kb")) {
       std::fprintf(stderr, "soak: %s takes a positive number, not '%s'\n", arg.c_str(), argv[i]);
       return false;
     }
     if (arg == "--malloc-arenas") {
       o.malloc_arenas = static_cast<int>(v);
+    } else if (arg == "--mmap-threshold-kb") {
+      o.mmap_threshold_kb = static_cast<int>(v);
     } else if (arg == "--calls") {
       o.calls = static_cast<int>(v);
     } else if (arg == "--minutes") {
@@ -77,6 +84,7 @@ int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) return 2;
   if (o.malloc_arenas > 0) mallopt(M_ARENA_MAX, o.malloc_arenas);
+  if (o.mmap_threshold_kb > 0) mallopt(M_MMAP_THRESHOLD, o.mmap_threshold_kb * 1024);
   bench::raise_descriptor_limit();
 
   net::EventLoop bot_loop({.threads = 1, .realtime_priority = 10});

@@ -21,8 +21,15 @@ std::chrono::nanoseconds at_sample(std::int64_t s) {
 LoopbackVoiceAgent::LoopbackVoiceAgent(LoopbackOptions options)
     : VoiceAgentAdapter(options.turn), options_(std::move(options)) {}
 
-void LoopbackVoiceAgent::interrupt() {
-  if (!native_interrupt_) VoiceAgentAdapter::interrupt();
+void LoopbackVoiceAgent::send_tool_result(const std::string& call_id,
+                                          const nlohmann::json& result) {
+  if (!options_.client_tools) VoiceAgentAdapter::send_tool_result(call_id, result);
+  tool_results_.emplace_back(call_id, result, clock_->now());
+}
+
+void LoopbackVoiceAgent::interrupt(const HeardSoFar& heard) {
+  if (!native_interrupt_) VoiceAgentAdapter::interrupt(heard);
+  heard_.push_back(heard);
   // Cancel: nothing more of the current reply is sent.
   const auto now = clock_->now();
   std::erase_if(scheduled_, [&](const TransportEvent& e) { return e.at >= now; });
@@ -107,8 +114,7 @@ void LoopbackVoiceAgent::on_user_speech_start(std::chrono::nanoseconds at) {
       std::max(at + std::chrono::nanoseconds(options_.reaction_time), clock_->now());
   barge_ins_.emplace_back(at, stop_at);
   std::erase_if(scheduled_, [&](const TransportEvent& e) { return e.at >= stop_at; });
-  TransportEvent stopped{.kind = TransportEvent::Kind::agent_stopped, .at = stop_at};
-  scheduled_.push_back(stopped);
+  scheduled_.push_back({.at = stop_at, .body = transport::AgentStopped{.by = "barge_in"}});
   speaking_until_ = stop_at;
 }
 
@@ -123,42 +129,43 @@ void LoopbackVoiceAgent::on_user_speech_end(std::chrono::nanoseconds at,
   const audio::AudioChunk speech = synthesize(text, options_.voice);
   reply_starts_.push_back(start);
   if (options_.tool_call && options_.tool_call->first == i) {
-    scheduled_.push_back({.kind = TransportEvent::Kind::tool_call,
-                          .at = start,
-                          .text = options_.tool_call->second,
-                          .data = {{"id", "call_" + std::to_string(i)}, {"reply", i}}});
-    scheduled_.push_back({.kind = TransportEvent::Kind::tool_result,
-                          .at = start,
-                          .text = options_.tool_call->second,
-                          .data = {{"ok", true}}});
+    const std::string call_id = "call_" + std::to_string(i);
+    scheduled_.push_back(
+        {.at = start,
+         .body = transport::ToolCall{
+             .call_id = call_id, .name = options_.tool_call->second, .arguments = {{"reply", i}}}});
+    if (!options_.client_tools)
+      scheduled_.push_back(
+          {.at = start,
+           .body = transport::ToolResult{
+               .call_id = call_id, .name = options_.tool_call->second, .result = {{"ok", true}}}});
   }
   std::vector<std::string> words;
   std::istringstream in(text);
   for (std::string w; in >> w;) words.push_back(w);
   const std::size_t n = speech.samples.size();
   for (std::size_t pos = 0, k = 0; pos < n; pos += kChunk, ++k) {
-    TransportEvent chunk{
-        .kind = TransportEvent::Kind::audio,
-        .at = options_.realtime_delivery ? start + static_cast<std::int64_t>(k) * 20ms : start};
-    chunk.audio.samples.assign(
+    const auto chunk_at =
+        options_.realtime_delivery ? start + static_cast<std::int64_t>(k) * 20ms : start;
+    transport::AgentAudio chunk{.response_id = "reply_" + std::to_string(i)};
+    chunk.samples.assign(
         speech.samples.begin() + static_cast<std::ptrdiff_t>(pos),
         speech.samples.begin() + static_cast<std::ptrdiff_t>(std::min(n, pos + kChunk)));
-    scheduled_.push_back(chunk);
+    scheduled_.push_back({.at = chunk_at, .body = std::move(chunk)});
     if (options_.stream_transcripts && !words.empty()) {
       // Word j is announced when playback reaches j/n of the utterance.
       for (std::size_t j = 0; j < words.size(); ++j) {
         const std::size_t word_at = j * n / words.size();
         if (word_at >= pos && word_at < pos + kChunk) {
-          scheduled_.push_back({.kind = TransportEvent::Kind::transcript_delta,
-                                .at = chunk.at,
-                                .text = (j ? " " : "") + words[j]});
+          scheduled_.push_back(
+              {.at = chunk_at,
+               .body = transport::TranscriptDelta{.text = (j ? " " : "") + words[j]}});
         }
       }
     }
   }
   const auto end = start + at_sample(static_cast<std::int64_t>(n));
-  if (options_.send_end_of_turn)
-    scheduled_.push_back({.kind = TransportEvent::Kind::end_of_turn, .at = end});
+  if (options_.send_end_of_turn) scheduled_.push_back({.at = end, .body = transport::TurnEnded{}});
   speaking_until_ = end;
   next_silence_ = std::max(next_silence_, end);
   std::stable_sort(scheduled_.begin(), scheduled_.end(),
@@ -179,8 +186,9 @@ std::optional<TransportEvent> LoopbackVoiceAgent::receive(std::chrono::nanosecon
       continue;  // catching up may have scheduled something earlier
     }
     if (silence_due && next_silence_ <= next_event) {
-      TransportEvent quiet{.kind = TransportEvent::Kind::audio, .at = next_silence_};
-      quiet.audio.samples.assign(kChunk, 0);
+      TransportEvent quiet{
+          .at = next_silence_,
+          .body = transport::AgentAudio{.samples = std::vector<std::int16_t>(kChunk, 0)}};
       next_silence_ += 20ms;
       clock_->sleep_until(quiet.at);
       return quiet;

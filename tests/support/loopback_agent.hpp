@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "scenario/audio/vad.hpp"
@@ -32,6 +33,9 @@ struct LoopbackOptions {
   bool silence_between_replies = false;
   /// Reply index → tool to call before speaking it.
   std::optional<std::pair<std::size_t, std::string>> tool_call{};
+  /// The tool runs on the client (a realtime API's function call): the agent waits for
+  /// send_tool_result() instead of reporting a result of its own.
+  bool client_tools = false;
   VoiceTurnOptions turn{};
 };
 
@@ -57,7 +61,17 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   std::size_t frames_received() const { return frames_received_; }
   /// Turns on the native interrupt (like OpenAI Realtime's response.cancel).
   void enable_native_interrupt() { native_interrupt_ = true; }
-  void interrupt() override;
+  void interrupt(const HeardSoFar& heard) override;
+  /// What each native interrupt said the caller had heard.
+  const std::vector<HeardSoFar>& interrupts_heard() const { return heard_; }
+  void commit_user_turn() override { ++commits_; }
+  int commits() const { return commits_; }
+  void send_tool_result(const std::string& call_id, const nlohmann::json& result) override;
+  /// Results the client sent back, with when they arrived.
+  const std::vector<std::tuple<std::string, nlohmann::json, std::chrono::nanoseconds>>&
+  tool_results() const {
+    return tool_results_;
+  }
   /// Declares DTMF as a transport capability (like a Twilio media stream's dtmf event).
   void enable_native_dtmf() { native_dtmf_ = true; }
   void send_dtmf(std::string_view digits) override;
@@ -88,6 +102,9 @@ class LoopbackVoiceAgent : public VoiceAgentAdapter {
   bool native_interrupt_ = false;
   bool native_dtmf_ = false;
   std::string dtmf_received_;
+  std::vector<HeardSoFar> heard_;
+  int commits_ = 0;
+  std::vector<std::tuple<std::string, nlohmann::json, std::chrono::nanoseconds>> tool_results_;
   std::vector<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>> barge_ins_;
 };
 

@@ -83,8 +83,9 @@ class PipecatAgentAdapter : public VoiceAgentAdapter {
   std::chrono::nanoseconds uplink_delay() const override;
   std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) override;
   void send_dtmf(std::string_view digits) override;
-  /// protobuf with `interruption_frames`: sends an InterruptionFrame.
-  void interrupt() override;
+  /// protobuf with `interruption_frames`: sends an InterruptionFrame (Pipecat drops what it has
+  /// not played; it has no use for how much was heard).
+  void interrupt(const HeardSoFar& heard) override;
 
   PipecatStats stats() const;
 

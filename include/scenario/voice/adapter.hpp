@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -11,8 +13,10 @@
 #include "scenario/agent.hpp"
 #include "scenario/audio/chunk.hpp"
 #include "scenario/audio/format.hpp"
+#include "scenario/audio/resampler.hpp"
 #include "scenario/voice/clock.hpp"
 #include "scenario/voice/recorder.hpp"
+#include "scenario/voice/transport_event.hpp"
 
 namespace scenario {
 
@@ -41,30 +45,6 @@ class VoiceTurnError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Something that happened on the transport, stamped on the run's clock.
-struct TransportEvent {
-  enum class Kind {
-    audio,
-    transcript_delta,
-    end_of_turn,
-    agent_stopped,
-    tool_call,
-    tool_result,
-    dtmf,
-    error,
-    /// Something worth reviewing on the timeline (a mark played, a malformed message skipped):
-    /// recorded as an event of type `text` with `data` as metadata.
-    note,
-    /// The agent ended the call (closed its connection): the turn ends, later turns fail.
-    hangup
-  };
-  Kind kind = Kind::audio;
-  std::chrono::nanoseconds at{0};
-  audio::AudioChunk audio{};  ///< kind == audio (canonical)
-  std::string text{};         ///< transcript delta, DTMF digits, error message, tool name
-  nlohmann::json data = nlohmann::json::object();  ///< tool arguments/results, transport details
-};
-
 struct VoiceTurnOptions {
   /// Non-speech (in the agent's audio, on the playout timeline) that ends a turn when the
   /// transport does not say so itself.
@@ -75,6 +55,18 @@ struct VoiceTurnOptions {
   std::chrono::milliseconds max_turn{60000};
   /// The voice that speaks text-only user lines.
   std::string default_voice = "espeak/en-us";
+  /// Tools the test answers for an agent that asks its client to run them (a realtime API's
+  /// function calls): name → result from the call's arguments. The result goes back through
+  /// send_tool_result() as soon as the call arrives, and both are on the timeline.
+  std::map<std::string, std::function<nlohmann::json(const nlohmann::json& arguments)>> tools{};
+};
+
+/// How much of the agent's current reply the caller has heard when it interrupts: what a
+/// realtime API needs to truncate its transcript to what was really played.
+struct HeardSoFar {
+  std::string response_id{};  ///< of the reply being interrupted, when the transport said
+  std::string item_id{};
+  std::chrono::nanoseconds played{0};  ///< of that reply, on the caller's side
 };
 
 class VoiceSession;
@@ -114,8 +106,15 @@ class VoiceAgentAdapter : public AgentAdapter {
   virtual std::chrono::nanoseconds uplink_delay() const { return std::chrono::nanoseconds(0); }
   /// The next transport event if one happens by `deadline` (run time); waits on the run clock.
   virtual std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) = 0;
-  /// Native interrupt; the default says it is unsupported.
-  virtual void interrupt();
+  /// Native interrupt, told how much of the reply the caller heard; the default says it is
+  /// unsupported (the session then barges in by speaking over the agent).
+  virtual void interrupt(const HeardSoFar& heard);
+  /// The user's turn is over (called after the user's audio of a turn has been sent). For
+  /// servers without their own turn detection (realtime APIs with VAD off) this commits the
+  /// input and asks for a response; transports that detect turns themselves do nothing.
+  virtual void commit_user_turn() {}
+  /// The result of a tool the agent asked its client to run; the default says it is unsupported.
+  virtual void send_tool_result(const std::string& call_id, const nlohmann::json& result);
   /// Native DTMF; the default says it is unsupported.
   virtual void send_dtmf(std::string_view digits);
 
@@ -157,8 +156,10 @@ class VoiceSession {
   /// speaking `user_speech` over it (barge-in), and observes whether it stops. Records a
   /// `user_interrupt` event (adapter, native, outcome). Returns the agent's partial reply.
   Message interrupt_reply(const audio::AudioChunk& user_speech, const InterruptOptions& options);
-  /// Applies one transport event to the timeline; returns false for end_of_turn.
+  /// Applies one transport event to the timeline.
   void handle(const TransportEvent& event);
+  /// How much of the current reply the caller has heard by `at`.
+  HeardSoFar heard_so_far(std::chrono::nanoseconds at) const;
 
   std::chrono::nanoseconds user_transmission_end() const noexcept { return user_end_; }
   /// User input that is not audio (a native key press) ended at `at`: the agent's next answer is
@@ -171,6 +172,9 @@ class VoiceSession {
 
  private:
   std::chrono::nanoseconds send_frames(const audio::AudioChunk& audio);
+  void on_agent_audio(const transport::AgentAudio& audio, std::chrono::nanoseconds at);
+  void on_agent_stopped(const transport::AgentStopped& stop, std::chrono::nanoseconds at);
+  void on_tool_call(const transport::ToolCall& call, std::chrono::nanoseconds at);
   void reset_reply();
   Message reply_message() const;
   void record(const std::string& type, std::optional<double> latency = std::nullopt,
@@ -181,10 +185,14 @@ class VoiceSession {
   std::shared_ptr<Clock> clock_;
   Recorder recorder_;
   std::chrono::nanoseconds user_end_{0};
+  std::unique_ptr<audio::Resampler> from_wire_;  ///< agent audio to 24 kHz, when sent otherwise
   // The reply being collected.
   audio::AudioChunk reply_audio_;
   std::string reply_transcript_;
   std::vector<ToolCall> reply_tool_calls_;
+  struct {
+    std::string response_id, item_id;
+  } reply_ids_;  ///< the transport's ids of the reply being collected
   bool stopped_ = false;
   std::optional<std::string> hung_up_{};  ///< why the call ended, once the agent hung up
   std::chrono::nanoseconds first_audio_at_{-1};

@@ -210,7 +210,7 @@ TEST(TwilioAdapter, AReplayedStreamNonceIsRefusedAndTheCallGoesOn) {
   while (audio_frames < 50) {
     const auto e = twilio.receive(give_up);
     if (!e) break;
-    if (e->kind == TransportEvent::Kind::audio) ++audio_frames;
+    if (e->is<transport::AgentAudio>()) ++audio_frames;
   }
   EXPECT_GE(audio_frames, 50u);
   twilio.disconnect();
@@ -263,7 +263,7 @@ TEST(TwilioAdapter, KeysPressedByTheAgentArriveAsDtmfEventsAndOnTheCallback) {
   while (events.size() < 2) {
     auto e = twilio.receive(deadline);
     if (!e) break;
-    if (e->kind == TransportEvent::Kind::dtmf) events += e->text;
+    if (const auto* d = e->get_if<transport::Dtmf>()) events += d->digits;
   }
   twilio.disconnect();
   EXPECT_EQ(events, "42");

@@ -288,6 +288,61 @@ TEST(VoiceRun, ToolCallsFromTheTransportReachTheTimelineAndTheConversation) {
   EXPECT_TRUE(result);
 }
 
+TEST(VoiceRun, ToolsTheTestAnswersGoBackToTheAgentAndOnTheTimeline) {
+  // A realtime agent asks its client to run a tool: the result the test gives goes back through
+  // send_tool_result() with the call's id.
+  auto o = ten_turn_agent();
+  o.tool_call = std::make_pair(std::size_t{0}, std::string("lookup_order"));
+  o.client_tools = true;
+  o.turn.tools["lookup_order"] = [](const nlohmann::json& args) {
+    return nlohmann::json{{"status", "shipped"}, {"for_reply", args.at("reply")}};
+  };
+  auto bot = std::make_shared<LoopbackVoiceAgent>(o);
+  const auto r = run({.name = "client tools",
+                      .description = "d",
+                      .agents = {bot},
+                      .script = {user(kUserLines[0]), agent(), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  ASSERT_EQ(bot->tool_results().size(), 1u);
+  EXPECT_EQ(std::get<0>(bot->tool_results()[0]), "call_0");
+  EXPECT_EQ(std::get<1>(bot->tool_results()[0])["status"], "shipped");
+  std::size_t sent = 0;
+  for (const auto& e : r.timeline) {
+    if (e.type != "tool_result_sent") continue;
+    ++sent;
+    EXPECT_EQ(e.metadata["call_id"], "call_0");
+    EXPECT_EQ(e.metadata["result"]["for_reply"], 0);
+  }
+  EXPECT_EQ(sent, 1u);
+}
+
+TEST(VoiceRun, ToolResultsForAnAdapterWithoutThemFailTheTurnSayingSo) {
+  auto o = ten_turn_agent();
+  o.tool_call = std::make_pair(std::size_t{0}, std::string("lookup_order"));
+  o.turn.tools["lookup_order"] = [](const nlohmann::json&) { return nlohmann::json("x"); };
+  const auto r = run({.name = "no client tools",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = {user(kUserLines[0]), agent(), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("loopback-agent does not support tool results"), std::string::npos)
+      << r.reasoning;
+}
+
+TEST(VoiceRun, TheUserTurnIsCommittedOncePerAgentTurn) {
+  auto bot = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
+  const auto r =
+      run({.name = "commits",
+           .description = "d",
+           .agents = {bot},
+           .script = {user(kUserLines[0]), agent(), user(kUserLines[1]), agent(), succeed()},
+           .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  EXPECT_EQ(bot->commits(), 2);
+}
+
 TEST(VoiceSteps, SilenceSleepDtmfAndPlayAudio) {
   auto agent_ = std::make_shared<LoopbackVoiceAgent>(ten_turn_agent());
   const auto dir = test::scratch_dir("voice_steps");
@@ -490,6 +545,46 @@ TEST(Interrupt, NativeInterruptCutsTheAgentAtOnce) {
   }
   ASSERT_EQ(r.latency.interrupt_response_times.size(), 1u);
   EXPECT_LT(r.latency.interrupt_response_times[0], 0.03) << "cancelled as the user started";
+}
+
+TEST(Interrupt, ANativeInterruptSaysHowMuchOfTheReplyTheCallerHeard) {
+  // Realtime APIs truncate the agent's transcript to what was played (openai-realtime.md,
+  // conversation.item.truncate audio_end_ms): the adapter is told, with the reply's ids.
+  auto bot = std::make_shared<LoopbackVoiceAgent>(storyteller());
+  bot->enable_native_interrupt();
+  const auto r = run({.name = "heard",
+                      .description = "d",
+                      .agents = {bot},
+                      .script = {user("Tell me a long story"),
+                                 interrupt("Stop", {.after_seconds = 1.0}), succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  ASSERT_EQ(bot->interrupts_heard().size(), 1u);
+  const auto& heard = bot->interrupts_heard()[0];
+  EXPECT_EQ(heard.response_id, "reply_0");
+  // On the virtual clock the interrupt comes exactly 1.0 s after the reply started being heard.
+  EXPECT_EQ(heard.played, std::chrono::seconds(1));
+}
+
+TEST(Interrupt, WhatWasHeardNeverExceedsWhatArrived) {
+  // A short reply delivered in one burst is heard in real time: interrupted 1.5 s after it
+  // started, the caller has heard all of it (well under a second), not 1.5 s.
+  auto o = storyteller();
+  o.replies = {"Yes."};
+  o.realtime_delivery = false;
+  auto bot = std::make_shared<LoopbackVoiceAgent>(o);
+  bot->enable_native_interrupt();
+  const auto r =
+      run({.name = "heard short",
+           .description = "d",
+           .agents = {bot},
+           .script = {user("Well?"), interrupt("Stop", {.after_seconds = 1.5}), succeed()},
+           .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  ASSERT_EQ(bot->interrupts_heard().size(), 1u);
+  const auto played = bot->interrupts_heard()[0].played;
+  EXPECT_GT(played, 100ms);
+  EXPECT_LT(played, 1s);
 }
 
 TEST(Interrupt, AfterWordsWaitsForTheStreamingTranscriptAndNeedsIt) {

@@ -7,8 +7,8 @@
 // Each of --calls workers runs the IVR scenario (greeting, key 1 → billing, key 9 → goodbye, the
 // bot hangs up) through the Pipecat adapter against the reference IVR bot, over and over. After
 // the warm-up the program samples RSS and the number of open descriptors every --sample-seconds;
-// it exits 1 when the peak RSS of the last third of the samples is more than 5 % over the peak of
-// the first third, or descriptors grew by more than one per worker (runs in flight).
+// it exits 1 when the median RSS of the last third of the samples is more than 5 % over the median
+// of the first third, or descriptors grew by more than one per worker (runs in flight).
 #include <malloc.h>
 
 #include <algorithm>
@@ -129,21 +129,29 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "soak: too few samples to compare (run longer than the warm-up)\n");
     return 2;
   }
-  // With runs starting and ending all the time, RSS swings with what is in flight: compare the
-  // peaks of the first and the last third of the samples, which a leak lifts and a swing does not.
+  // With runs starting and ending all the time, RSS swings with what is in flight (each run's
+  // buffers are mapped and returned to the system when it ends): compare the medians of the first
+  // and the last third of the samples, which a leak lifts and a swing does not. Peaks are shown
+  // as well.
   const std::size_t third = rss.size() / 3;
-  const long early =
-      *std::max_element(rss.begin(), rss.begin() + static_cast<std::ptrdiff_t>(third));
-  const long late = *std::max_element(rss.end() - static_cast<std::ptrdiff_t>(third), rss.end());
+  const auto median_of = [](std::vector<long> v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const std::vector<long> first(rss.begin(), rss.begin() + static_cast<std::ptrdiff_t>(third));
+  const std::vector<long> last(rss.end() - static_cast<std::ptrdiff_t>(third), rss.end());
+  const long early = median_of(first);
+  const long late = median_of(last);
   const int early_fds =
       *std::max_element(fds.begin(), fds.begin() + static_cast<std::ptrdiff_t>(third));
   const int late_fds = *std::max_element(fds.end() - static_cast<std::ptrdiff_t>(third), fds.end());
   const double growth = 100.0 * static_cast<double>(late - early) / static_cast<double>(early);
   const bool flat = growth <= 5.0 && late_fds <= early_fds + o.calls;
   std::printf(
-      "soak: %d workers, %.1f min, runs passed %ld failed %ld; peak RSS first third %ld kB, last "
-      "third %ld kB (%+.1f %%); descriptors %d -> %d: %s\n",
-      o.calls, minutes(), passed.load(), failed.load(), early, late, growth, early_fds, late_fds,
-      flat ? "flat" : "GREW");
+      "soak: %d workers, %.1f min, runs passed %ld failed %ld; median RSS first third %ld kB, last "
+      "third %ld kB (%+.1f %%; peaks %ld -> %ld kB); descriptors %d -> %d: %s\n",
+      o.calls, minutes(), passed.load(), failed.load(), early, late, growth,
+      *std::max_element(first.begin(), first.end()), *std::max_element(last.begin(), last.end()),
+      early_fds, late_fds, flat ? "flat" : "GREW");
   return flat ? 0 : 1;
 }

@@ -2,6 +2,10 @@
 // WebSockets on loopback, in real time.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +16,7 @@
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/audio/vad.hpp"
+#include "scenario/net/websocket.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/twilio/media_streams.hpp"
 
@@ -25,6 +30,106 @@ using adapters::PipecatOptions;
 std::size_t count_events(const ScenarioResult& r, const std::string& type) {
   return static_cast<std::size_t>(std::count_if(
       r.timeline.begin(), r.timeline.end(), [&](const VoiceEvent& e) { return e.type == type; }));
+}
+
+// A bot that talks on `start` and is slow to answer the caller's close: after `stop` it keeps its
+// connection's strand busy for `close_delay`, so the closing handshake of a call is still in flight
+// while the next call is connected and running.
+class SlowClosingBot {
+ public:
+  explicit SlowClosingBot(std::chrono::milliseconds close_delay)
+      : close_delay_(close_delay),
+        speech_(audio::resample(synthesize("Hello, you are through.", "espeak/en-us").samples,
+                                24000, 8000)),
+        server_(loop_, {}, [this](std::shared_ptr<net::WsConnection> c, const net::HttpRequest&) {
+          const int n = ++connections_;
+          std::weak_ptr<net::WsConnection> weak = c;
+          c->start({.on_message =
+                        [this, weak, n](std::string data, bool) {
+                          if (auto self = weak.lock()) on_message(self, data, n);
+                        },
+                    .on_close =
+                        [this, n](const net::WsClose&) {
+                          std::lock_guard lock(mutex_);
+                          closed_at_[n] = std::chrono::steady_clock::now();
+                        }});
+        }) {}
+
+  std::string url() const { return server_.ws_url("/ws"); }
+  /// When connection n (from 1) started its call, and when its close completed.
+  std::optional<std::chrono::steady_clock::time_point> started(int n) const {
+    std::lock_guard lock(mutex_);
+    const auto it = started_at_.find(n);
+    return it == started_at_.end() ? std::nullopt : std::optional(it->second);
+  }
+  std::optional<std::chrono::steady_clock::time_point> closed(int n) const {
+    std::lock_guard lock(mutex_);
+    const auto it = closed_at_.find(n);
+    return it == closed_at_.end() ? std::nullopt : std::optional(it->second);
+  }
+
+ private:
+  void on_message(const std::shared_ptr<net::WsConnection>& c, const std::string& data, int n) {
+    const auto m = twilio::parse(data);
+    if (m.event == twilio::Event::stop) {
+      std::this_thread::sleep_for(close_delay_);  // the close frame waits behind this
+      return;
+    }
+    if (m.event != twilio::Event::start) return;
+    {
+      std::lock_guard lock(mutex_);
+      started_at_[n] = std::chrono::steady_clock::now();
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t k = 0; k * 160 < speech_.size(); ++k) {
+      c->run_at(t0 + k * 20ms, [this, c, k, sid = m.stream_sid] {
+        std::vector<std::int16_t> pcm(160, 0);
+        for (std::size_t i = 0; i < 160 && k * 160 + i < speech_.size(); ++i)
+          pcm[i] = speech_[k * 160 + i];
+        std::vector<std::uint8_t> mulaw(160);
+        audio::mulaw_encode(pcm, mulaw);
+        c->send(twilio::build_outbound_media(sid, mulaw));
+      });
+    }
+  }
+
+  std::chrono::milliseconds close_delay_;
+  std::vector<std::int16_t> speech_;
+  net::EventLoop loop_{{.threads = 2}};
+  mutable std::mutex mutex_;
+  std::map<int, std::chrono::steady_clock::time_point> started_at_, closed_at_;
+  std::atomic<int> connections_{0};
+  net::Server server_;
+};
+
+TEST(PipecatAdapter, ASecondRunIsUndisturbedByTheFirstConnectionsCloseStillInFlight) {
+  // The first connection's close completes in the middle of the second call. Its late on_close
+  // must not touch the second call (it once stopped the adapter-wide pacing and reported a
+  // hang-up); the adapter keeps such state per connection.
+  SlowClosingBot bot(1500ms);
+  net::EventLoop loop({.threads = 1});
+  auto adapter = std::make_shared<PipecatAgentAdapter>(
+      PipecatOptions{.url = bot.url(), .turn = {.hangover = 500ms}, .loop = &loop});
+  const auto first = run(
+      {.name = "first", .description = "d", .agents = {adapter}, .script = {agent(), succeed()}});
+  ASSERT_TRUE(first.success) << first.reasoning;
+  const auto second = run({.name = "second",
+                           .description = "d",
+                           .agents = {adapter},
+                           .script = {agent(), sleep(1.5), succeed()}});
+  ASSERT_TRUE(second.success) << second.reasoning;
+  EXPECT_EQ(count_events(second, "agent_hung_up"), 0u);
+  EXPECT_FALSE(second.recording.agent.empty());
+  // The premise: the first close really landed while the second call was under way.
+  const auto second_started = bot.started(2);
+  ASSERT_TRUE(second_started.has_value());
+  for (int i = 0; i < 300 && !bot.closed(1); ++i) std::this_thread::sleep_for(10ms);
+  const auto first_closed = bot.closed(1);
+  ASSERT_TRUE(first_closed.has_value());
+  EXPECT_GT(*first_closed, *second_started) << "the first close was not in flight";
+  // The second call's caller line kept streaming (silence frames) after that late close.
+  const auto stats = adapter->stats();
+  EXPECT_EQ(stats.malformed, 0u) << stats.last_error;
 }
 
 TEST(PipecatAdapter, TheBotKeepsEndedCallsAsLogsOnlyAndABoundedHistory) {

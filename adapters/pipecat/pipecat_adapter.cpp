@@ -5,16 +5,16 @@
 #include <mutex>
 #include <random>
 
-#include "common/event_queue.hpp"
 #include "common/telephone_line.hpp"
-#include "common/uplink_framer.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/net/websocket.hpp"
 #include "scenario/pipecat/frames.hpp"
 #include "scenario/twilio/media_streams.hpp"
+#include "scenario/voice/event_queue.hpp"
 #include "scenario/voice/playout_cursor.hpp"
+#include "scenario/voice/uplink_framer.hpp"
 
 namespace scenario::adapters {
 namespace {

@@ -7,15 +7,16 @@
 #include <random>
 #include <set>
 
-#include "common/event_queue.hpp"
 #include "common/telephone_line.hpp"
-#include "common/uplink_framer.hpp"
 #include "scenario/adapters/twilio.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/twilio/media_streams.hpp"
 #include "scenario/twilio/signature.hpp"
 #include "scenario/twilio/twiml.hpp"
+#include "scenario/voice/event_queue.hpp"
+#include "scenario/voice/playout_cursor.hpp"
+#include "scenario/voice/uplink_framer.hpp"
 
 namespace scenario::adapters {
 namespace {

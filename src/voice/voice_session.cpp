@@ -269,6 +269,9 @@ void VoiceSession::wait(std::chrono::nanoseconds duration) {
 }
 
 void VoiceSession::reset_reply() {
+  // The caller did something since the last reply: its turn is over. Servers without their own
+  // turn detection are told so here, before any reply (or interrupt) is awaited.
+  if (trigger_ != TurnTrigger::none) adapter_.commit_user_turn();
   reply_audio_ = {};
   reply_transcript_.clear();
   reply_tool_calls_.clear();
@@ -483,8 +486,6 @@ AgentReply VoiceAgentAdapter::call(const AgentInput& input) {
     session_->recorder().start_turn(Speaker::user);
     session_->speak(speech);
   }
-  // The user's turn is over: servers without their own turn detection are told so.
-  commit_user_turn();
   return session_->collect_reply();
 }
 

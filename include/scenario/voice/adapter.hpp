@@ -109,9 +109,9 @@ class VoiceAgentAdapter : public AgentAdapter {
   /// Native interrupt, told how much of the reply the caller heard; the default says it is
   /// unsupported (the session then barges in by speaking over the agent).
   virtual void interrupt(const HeardSoFar& heard);
-  /// The user's turn is over (called after the user's audio of a turn has been sent). For
-  /// servers without their own turn detection (realtime APIs with VAD off) this commits the
-  /// input and asks for a response; transports that detect turns themselves do nothing.
+  /// The user's turn is over (called once the caller has spoken, pressed keys or kept silent, before
+  /// the reply or an interrupt is awaited). For servers without their own turn detection (realtime
+  /// APIs with VAD off) this commits the input and asks for a response; others do nothing.
   virtual void commit_user_turn() {}
   /// The result of a tool the agent asked its client to run; the default says it is unsupported.
   virtual void send_tool_result(const std::string& call_id, const nlohmann::json& result);

@@ -1,6 +1,7 @@
 #pragma once
 // Canonical caller audio (24 kHz, 20 ms frames) to exact 20 ms frames at a wire rate, for the
-// adapters that resample on the way out (Pipecat as Twilio, Pipecat protobuf, Twilio).
+// adapters that resample on the way out (Pipecat as Twilio, Pipecat protobuf, Twilio, and any
+// user adapter: part of the public adapter kit).
 //
 // A resampler needs a little look-ahead: fed 20 ms it can only give back 20 ms minus its delay
 // (126 of 160 samples at 24 → 8 kHz). Sent as it comes, the first frame of every utterance was
@@ -17,7 +18,7 @@
 
 #include "scenario/audio/resampler.hpp"
 
-namespace scenario::adapters {
+namespace scenario {
 
 class UplinkFramer {
  public:
@@ -45,4 +46,4 @@ class UplinkFramer {
   bool in_utterance_ = false;
 };
 
-}  // namespace scenario::adapters
+}  // namespace scenario

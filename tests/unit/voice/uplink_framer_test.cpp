@@ -3,11 +3,11 @@
 // is the whole utterance resampled in one go, delayed by exactly the framer's declared delay.
 #include <gtest/gtest.h>
 
-#include "common/uplink_framer.hpp"
 #include "scenario/audio/resampler.hpp"
+#include "scenario/voice/uplink_framer.hpp"
 #include "support/fixtures.hpp"
 
-namespace scenario::adapters {
+namespace scenario {
 namespace {
 
 std::vector<std::int16_t> utterance(const std::string& text) {
@@ -59,4 +59,4 @@ TEST(UplinkFramer, AtTheCanonicalRateFramesPassThroughWithNoDelay) {
 }
 
 }  // namespace
-}  // namespace scenario::adapters
+}  // namespace scenario

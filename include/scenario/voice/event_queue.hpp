@@ -1,15 +1,17 @@
 #pragma once
-// Transport events handed from network strands to the session thread, which waits for them on
-// the run's clock (VoiceAgentAdapter::receive).
+// Transport events handed from network threads to the session thread, which waits for them on
+// the run's clock (VoiceAgentAdapter::receive). Part of the public adapter kit: an adapter's
+// network handlers push, its receive() pops.
 
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
 
-#include "scenario/voice/adapter.hpp"
+#include "scenario/voice/clock.hpp"
+#include "scenario/voice/transport_event.hpp"
 
-namespace scenario::adapters {
+namespace scenario {
 
 class TransportEventQueue {
  public:
@@ -47,4 +49,4 @@ class TransportEventQueue {
   std::deque<TransportEvent> events_;
 };
 
-}  // namespace scenario::adapters
+}  // namespace scenario

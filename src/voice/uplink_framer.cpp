@@ -1,10 +1,10 @@
-#include "common/uplink_framer.hpp"
+#include "scenario/voice/uplink_framer.hpp"
 
 #include <algorithm>
 
 #include "scenario/audio/chunk.hpp"
 
-namespace scenario::adapters {
+namespace scenario {
 namespace {
 
 constexpr std::size_t kCanonicalFrame = audio::kCanonicalSampleRate / 50;
@@ -62,4 +62,4 @@ std::span<const std::int16_t> UplinkFramer::finish() {
   return out_;
 }
 
-}  // namespace scenario::adapters
+}  // namespace scenario

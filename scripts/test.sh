@@ -46,7 +46,8 @@ for stage in $stages; do
       # and in gaps and those figures measure TSan (the same code paths run in the other tests).
       require_disk tsan 3
       cmake --preset tsan >/dev/null
-      cmake --build --preset tsan --target telephony_tests voice_tests
+      cmake --build --preset tsan --target telephony_tests voice_tests adapter_integration_tests \
+        toy_adapter_test
       ctest --preset tsan
       ;;
     fuzz)

@@ -32,13 +32,6 @@ int checked_input_rate(int rate) {
   return rate;
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
 }  // namespace
 
 struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {

@@ -6,16 +6,6 @@
 #include "toy_protocol.hpp"
 
 namespace toy {
-namespace {
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-}  // namespace
 
 using namespace scenario;
 

@@ -5,18 +5,13 @@
 #include "scenario/audio/base64.hpp"
 #include "scenario/audio/chunk.hpp"
 #include "scenario/audio/errors.hpp"
+#include "scenario/voice/transport_event.hpp"
 
 namespace toy {
 namespace {
 
 using nlohmann::json;
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+using scenario::Overloaded;
 
 std::string string_field(const json& j, const char* name) {
   const auto it = j.find(name);

@@ -76,13 +76,6 @@ void VoiceSession::record(const std::string& type, std::optional<double> latency
       {.time = now_seconds(), .type = type, .latency = latency, .metadata = std::move(metadata)});
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
 void VoiceSession::handle(const TransportEvent& e) {
   std::visit(
       Overloaded{

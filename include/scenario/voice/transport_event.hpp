@@ -91,6 +91,14 @@ struct HangUp {
 
 }  // namespace transport
 
+/// Lambdas as one visitor: `std::visit(Overloaded{[](const transport::AgentAudio&) {…}, …}, body)`.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
 /// One thing that happened on the transport, stamped on the run's clock.
 struct TransportEvent {
   using Body = std::variant<transport::AgentAudio, transport::TranscriptDelta, transport::TurnEnded,

@@ -35,9 +35,7 @@ std::string pcm_text(const std::vector<std::int16_t>& pcm) {
   return scenario::audio::base64_encode(scenario::audio::pcm16_to_le_bytes(pcm));
 }
 
-}  // namespace
-
-Message decode(std::string_view text) {
+Message decode_object(std::string_view text) {
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw ProtocolError("toy: not a JSON object");
   const std::string type = string_field(j, "type");
@@ -56,6 +54,17 @@ Message decode(std::string_view text) {
   if (type == "error")
     return Error{.message = string_field(j, "message"), .fatal = j.value("fatal", false)};
   throw ProtocolError("toy: unknown message type \"" + type + "\"");
+}
+
+}  // namespace
+
+Message decode(std::string_view text) {
+  try {
+    return decode_object(text);
+  } catch (const json::exception& e) {
+    // A field of the wrong type ("fatal":"yes", "reply":7): say so as the protocol's error.
+    throw ProtocolError(std::string("toy: malformed message: ") + e.what());
+  }
 }
 
 std::string encode(const Message& message) {

@@ -30,6 +30,14 @@ if [ ! -f "$seeds/.done" ]; then
   printf '%s' 'StatusCallbackEvent=answered&StatusCallbackEvent=completed&Twiml=%3CResponse%2F%3E&Body=a+b' > "$seeds/update.form"
   touch "$seeds/.done"
 fi
+if [ ! -f "$seeds/.toy" ]; then
+  printf '%s' '{"type":"audio","pcm":"AQD+/w==","reply":"r1"}' > "$seeds/audio.toy"
+  printf '%s' '{"type":"interrupt","heard_ms":1500}' > "$seeds/interrupt.toy"
+  printf '%s' '{"type":"transcript","text":"Hello","reply":"r1"}' > "$seeds/transcript.toy"
+  printf '%s' '{"type":"error","message":"busy","fatal":false}' > "$seeds/error.toy"
+  printf '%s' '{"type":"commit"}' > "$seeds/commit.toy"
+  touch "$seeds/.toy"
+fi
 # pipecat.Frame seeds made by protoc from the schema (one per frame kind, one WAV-headed chunk).
 if [ ! -f "$seeds/.pipecat" ]; then
   proto_dir=$(cd "$(dirname "$0")/../../adapters/pipecat" && pwd)
@@ -54,11 +62,12 @@ seed_for() {
     twilio_message) ls "$seeds"/*.json ;;
     twilio_webhook) ls "$seeds"/*.form ;;
     pipecat_frame) ls "$seeds"/*.pb ;;
+    toy_protocol) ls "$seeds"/*.toy ;;
   esac
 }
 
 status=0
-for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame}; do
+for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame toy_protocol}; do
   dir="$corpus_root/$name"
   mkdir -p "$dir"
   for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done

@@ -19,7 +19,8 @@ inline AdapterCapabilities telephone_line_capabilities() {
           .dtmf = true,
           .native_interruption = false,
           .input_format = wire,
-          .output_format = wire};
+          .output_format = wire,
+          .uplink = UplinkPacing::transport};
 }
 
 inline const RealClock& require_real_clock(const Clock* clock, const std::string& why) {

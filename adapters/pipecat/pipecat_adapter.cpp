@@ -1,27 +1,22 @@
 // A client of a Pipecat bot: we play Twilio towards it (shared/protocols/pipecat.md §1 and
-// twilio-media-streams.md "Fake-server checklist"), or speak its protobuf serializer (§2).
-#include <deque>
+// twilio-media-streams.md "Fake-server checklist"), or speak its protobuf serializer (§2). Which one
+// is the connection's pipecat::Serializer; nothing here branches on it.
 #include <future>
 #include <mutex>
 #include <random>
 
 #include "common/telephone_line.hpp"
 #include "scenario/adapters/pipecat.hpp"
-#include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/net/websocket.hpp"
-#include "scenario/pipecat/frames.hpp"
-#include "scenario/twilio/media_streams.hpp"
+#include "scenario/pipecat/serializer.hpp"
 #include "scenario/voice/event_queue.hpp"
 #include "scenario/voice/playout_cursor.hpp"
-#include "scenario/voice/uplink_framer.hpp"
+#include "scenario/voice/uplink_pacer.hpp"
 
 namespace scenario::adapters {
 namespace {
 
-using Steady = std::chrono::steady_clock;
-constexpr auto kFrame = std::chrono::milliseconds(20);
-constexpr int kWireRate = kTelephoneRate;
 /// What a protobuf bot sends unless configured otherwise (pipecat.md §2: transport output rate).
 constexpr int kPipecatOutputRate = 24000;
 
@@ -35,236 +30,171 @@ int checked_input_rate(int rate) {
 }  // namespace
 
 struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
+  /// One connection and everything that belongs to it alone. Its handlers and timers hold it, so
+  /// a late message, timer or close of an earlier connection (still in flight when a second run
+  /// connects) works on its own state and reports nothing once it is no longer current.
+  struct Link : std::enable_shared_from_this<Link> {
+    std::uint64_t epoch = 0;
+    std::shared_ptr<net::WsConnection> connection;
+    std::unique_ptr<pipecat::Serializer> serializer;  ///< strand only
+    PlayoutCursor playout;  ///< strand only: the bot's audio as the caller hears it (run-clock ns)
+    std::chrono::nanoseconds stream_start{0};  ///< the stream's timestamps count from here
+    std::atomic<bool> running{true};           ///< until disconnect() or the bot's close
+    /// The caller side: caller audio, else silence (the bot's VAD needs a continuous stream,
+    /// pipecat.md §1 "Audio rates"), one frame per 20 ms slot.
+    std::unique_ptr<UplinkPacer> pacer;
+  };
+
   explicit Impl(PipecatOptions o)
       : options(std::move(o)),
-        protobuf(options.serializer == PipecatSerializer::protobuf),
-        wire_rate(protobuf ? checked_input_rate(options.input_sample_rate) : kWireRate),
-        uplink(wire_rate) {
-    if (protobuf) {
-      // 20 ms of digital silence at the input rate: the same bytes every time.
-      silence_frame =
-          pipecat::encode_audio(std::vector<std::int16_t>(wire_rate / 50, 0), wire_rate);
-    }
-  }
+        wire_rate(options.serializer == PipecatSerializer::protobuf
+                      ? checked_input_rate(options.input_sample_rate)
+                      : kTelephoneRate) {}
 
   PipecatOptions options;
-  const bool protobuf;
   const int wire_rate;  ///< caller audio on the wire (μ-law 8k, or PCM16 at the input rate)
-  std::string silence_frame;
   std::shared_ptr<Clock> clock;
   const RealClock* real_clock = nullptr;  ///< the same clock: timers are set on its steady time
-  std::shared_ptr<net::WsConnection> connection;
-  bool disconnected = false;                     ///< session thread
-  std::unique_ptr<twilio::CallerStream> stream;  // strand only after connect
-  std::chrono::nanoseconds t0{0};                // run time of the first 20 ms slot
 
   // Session thread only.
-  UplinkFramer uplink;  ///< caller audio as exact 20 ms frames at the wire rate
+  std::shared_ptr<Link> link;
+  bool disconnected = false;
+  UplinkPacerStats earlier_pacers;  ///< of the connections before this one
 
-  // Strand only.
-  std::vector<std::int16_t> narrow_in;        ///< the bot's μ-law decoded, reused per message
-  std::chrono::nanoseconds covered_until{0};  ///< the wire carries caller audio up to here
-  PlayoutCursor playout;  ///< the bot's audio as the caller hears it (run-clock nanoseconds)
-  std::atomic<bool> running{false};
-  /// One per connect(): timers of an earlier connection find theirs ended and do nothing.
-  std::atomic<std::uint64_t> epoch{0};
-
-  // Shared with the session thread.
+  // Shared with the strands.
+  std::atomic<std::uint64_t> current{0};  ///< the epoch of the current link
   TransportEventQueue events;
   mutable std::mutex mutex;
   PipecatStats stats;
   bool closed = false;
   std::string close_description;
 
-  void push(TransportEvent::Body body, std::chrono::nanoseconds at) {
-    events.push({.at = at, .body = std::move(body)});
-  }
-
   std::chrono::nanoseconds now() const { return clock->now(); }
 
-  std::uint64_t timestamp_ms(std::chrono::nanoseconds at) const {
-    if (at <= t0) return 0;  // t0 is on the pacing grid, up to 1 ms after connect()
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(at - t0).count());
+  std::unique_ptr<pipecat::Serializer> new_serializer() const {
+    if (options.serializer == PipecatSerializer::protobuf)
+      return pipecat::make_protobuf(pipecat::Side::client);
+    std::mt19937_64 random(std::random_device{}());
+    twilio::StartInfo start;
+    start.account_sid =
+        options.account_sid.empty() ? twilio::make_sid("AC", random) : options.account_sid;
+    start.call_sid = options.call_sid.empty() ? twilio::make_sid("CA", random) : options.call_sid;
+    start.stream_sid =
+        options.stream_sid.empty() ? twilio::make_sid("MZ", random) : options.stream_sid;
+    start.custom_parameters = options.custom_parameters;
+    return pipecat::make_twilio_client(std::move(start));
   }
 
-  // The caller's line never goes quiet: a silence frame goes out on every 20 ms slot that caller
-  // audio did not cover (the bot's VAD needs a continuous stream, pipecat.md §1 "Audio rates").
-  void schedule_ticks() {
-    connection->run_every(
-        real_clock->steady_time(t0), kFrame,
-        [self = shared_from_this(), epoch = epoch.load()](Steady::time_point tick) {
-          if (!self->running || self->epoch != epoch) return false;
-          const auto fired = self->now();
-          const auto deadline = self->real_clock->run_time(tick);
-          if (self->covered_until <= deadline + std::chrono::milliseconds(1)) {
-            static const std::vector<std::uint8_t> silence(twilio::kFrameBytes,
-                                                           twilio::kMulawSilence);
-            if (self->protobuf) {
-              self->connection->send(self->silence_frame, true);
-            } else {
-              self->connection->send(self->stream->media(silence, self->timestamp_ms(fired)));
-            }
-            self->covered_until = std::max(self->covered_until, deadline) + kFrame;
-            std::lock_guard lock(self->mutex);
-            ++self->stats.frames_sent;
-            ++self->stats.silence_frames;
-            self->stats.pacing.add(fired - deadline);
-          }
-          return true;
-        });
+  void push(const Link& l, TransportEvent::Body body, std::chrono::nanoseconds at) {
+    if (l.epoch == current) events.push({.at = at, .body = std::move(body)});
   }
 
-  void on_message(const std::string& text, bool binary) {
-    if (protobuf) {
-      if (binary) {
-        on_frame(text);
-      } else {
-        malformed("text frame from the bot (the protobuf serializer sends binary frames only)");
-      }
-      return;
-    }
-    if (binary) {
-      malformed("binary frame from the bot (Twilio Media Streams is JSON text only)");
-      return;
-    }
-    twilio::Message m;
-    try {
-      m = twilio::parse(text);
-    } catch (const twilio::ProtocolError& e) {
-      malformed(e.what());
-      return;
-    }
-    const auto arrived = now();
-    switch (m.event) {
-      case twilio::Event::media: {
-        narrow_in.resize(m.payload.size());
-        audio::mulaw_decode(m.payload, narrow_in);
-        play(narrow_in, kWireRate, arrived);
-        break;
-      }
-      case twilio::Event::mark: {
-        // Twilio echoes a mark once everything queued before it has played.
-        const auto due = playout.mark(m.mark_name, arrived.count());
-        connection->run_at(real_clock->steady_time(std::chrono::nanoseconds(due)),
-                           [self = shared_from_this(), epoch = epoch.load()] {
-                             if (self->epoch == epoch)
-                               self->echo_marks(self->playout.take_due_marks(self->now().count()),
-                                                false);
-                           });
-        break;
-      }
-      case twilio::Event::clear: {
-        // The bot stopped talking (its own barge-in detection): queued audio is dropped and
-        // pending marks come back at once, as Twilio does.
-        {
-          std::lock_guard lock(mutex);
-          ++stats.clears;
-        }
-        agent_stopped("clear", arrived);
-        break;
-      }
-      default:
-        malformed("the bot sent '" + m.event_name +
-                  "' (only media, mark and clear go from a bot to Twilio)");
-        break;
-    }
-  }
-
-  /// The bot's audio, played out on the caller's side in real time after what is queued.
-  void play(std::span<const std::int16_t> pcm, int rate, std::chrono::nanoseconds arrived) {
-    playout.play(static_cast<std::int64_t>(pcm.size()) * 1'000'000'000 / rate, arrived.count());
-    {
-      std::lock_guard lock(mutex);
-      ++stats.media_received;
-    }
-    // At the bot's rate: the runtime converts, off the paced I/O threads.
-    push(transport::AgentAudio{.samples = {pcm.begin(), pcm.end()}, .sample_rate = rate}, arrived);
-  }
-
-  void agent_stopped(const std::string& why, std::chrono::nanoseconds at) {
-    echo_marks(playout.clear(at.count()).marks, true);  // what was queued is dropped
-    push(transport::AgentStopped{.by = why}, at);
-  }
-
-  void count_message() {
+  template <class F>
+  void count(F&& f) {
     std::lock_guard lock(mutex);
-    ++stats.messages;
+    f(stats);
   }
 
-  // One binary message of the protobuf serializer (pipecat.md §2, bot → client rows).
-  void on_frame(const std::string& bytes) {
-    pipecat::Frame frame;
+  void on_message(Link& l, const std::string& data, bool binary) {
+    std::optional<pipecat::LineMessage> message;
     try {
-      frame = pipecat::decode_frame(bytes);
+      message = l.serializer->deserialize(data, binary);
     } catch (const pipecat::FrameError& e) {
-      malformed(e.what());
+      malformed(l, e.what());
       return;
     }
+    if (!message) return;
     const auto arrived = now();
-    std::visit(Overloaded{[&](pipecat::AudioFrame& a) {
-                            const int rate = a.sample_rate;
-                            play(pipecat::mono_samples(std::move(a)), rate, arrived);
-                          },
-                          [&](pipecat::TextFrame& t) {
-                            count_message();
-                            push(transport::TranscriptDelta{.text = t.text}, arrived);
-                          },
-                          [&](pipecat::TranscriptionFrame& t) {
-                            count_message();
-                            push(transport::Note{.type = "transcription",
-                                                 .data = {{"text", t.text},
-                                                          {"user_id", t.user_id},
-                                                          {"timestamp", t.timestamp}}},
-                                 arrived);
-                          },
-                          [&](pipecat::MessageFrame& m) {
-                            count_message();
-                            push(transport::Note{.type = "message",
-                                                 .data = {{"message", std::move(m.data)}}},
-                                 arrived);
-                          },
-                          [&](pipecat::InterruptionFrame&) {
-                            {
-                              std::lock_guard lock(mutex);
-                              ++stats.interruptions;
-                            }
-                            agent_stopped("interruption", arrived);
-                          }},
-               frame);
+    std::visit(
+        Overloaded{
+            [&](pipecat::line::Audio& a) {
+              // Played out on the caller's side in real time after what is queued; handed over
+              // at the bot's rate (the runtime converts, off the paced I/O threads).
+              l.playout.play(static_cast<std::int64_t>(a.samples.size()) * 1'000'000'000 /
+                                 a.sample_rate,
+                             arrived.count());
+              count([](PipecatStats& s) { ++s.media_received; });
+              push(l,
+                   transport::AgentAudio{.samples = std::move(a.samples),
+                                         .sample_rate = a.sample_rate},
+                   arrived);
+            },
+            [&](pipecat::line::Mark& m) {
+              // Twilio echoes a mark once everything queued before it has played.
+              const auto due = l.playout.mark(m.name, arrived.count());
+              l.connection->run_at(real_clock->steady_time(std::chrono::nanoseconds(due)),
+                                   [self = shared_from_this(), link = l.shared_from_this()] {
+                                     self->echo_marks(
+                                         *link, link->playout.take_due_marks(self->now().count()),
+                                         false);
+                                   });
+            },
+            [&](pipecat::line::Interruption& i) {
+              // The bot stopped talking (its own barge-in detection, or confirming ours): what is
+              // queued is dropped and pending marks come back at once, as Twilio does.
+              count([&](PipecatStats& s) { ++(i.by == "clear" ? s.clears : s.interruptions); });
+              echo_marks(l, l.playout.clear(arrived.count()).marks, true);
+              push(l, transport::AgentStopped{.by = i.by}, arrived);
+            },
+            [&](pipecat::line::Text& t) {
+              count([](PipecatStats& s) { ++s.messages; });
+              push(l, transport::TranscriptDelta{.text = std::move(t.text)}, arrived);
+            },
+            [&](pipecat::line::Transcription& t) {
+              count([](PipecatStats& s) { ++s.messages; });
+              push(l,
+                   transport::Note{.type = "transcription",
+                                   .data = {{"text", t.text},
+                                            {"user_id", t.user_id},
+                                            {"timestamp", t.timestamp}}},
+                   arrived);
+            },
+            [&](pipecat::line::Message& m) {
+              count([](PipecatStats& s) { ++s.messages; });
+              push(l, transport::Note{.type = "message", .data = {{"message", std::move(m.data)}}},
+                   arrived);
+            },
+            // The serializer lets through only what a bot sends.
+            [&](const auto&) { malformed(l, "the bot sent a message only a caller sends"); }},
+        *message);
   }
 
-  void echo_marks(const std::vector<std::string>& names, bool cleared) {
+  void echo_marks(Link& l, const std::vector<std::string>& names, bool cleared) {
     for (const auto& name : names) {
-      connection->send(stream->mark_echo(name));
-      {
-        std::lock_guard lock(mutex);
-        ++stats.marks_echoed;
-      }
-      push(transport::Note{.type = "mark", .data = {{"name", name}, {"cleared", cleared}}}, now());
+      l.connection->send(l.serializer->serialize(pipecat::line::Mark{name}, {}).data);
+      count([](PipecatStats& s) { ++s.marks_echoed; });
+      push(l, transport::Note{.type = "mark", .data = {{"name", name}, {"cleared", cleared}}},
+           now());
     }
   }
 
-  void malformed(const std::string& what) {
-    {
-      std::lock_guard lock(mutex);
-      ++stats.malformed;
-      stats.last_error = what;
-    }
-    push(transport::Error{.severity = transport::Severity::recoverable, .message = what}, now());
+  void malformed(const Link& l, const std::string& what) {
+    count([&](PipecatStats& s) {
+      ++s.malformed;
+      s.last_error = what;
+    });
+    push(l, transport::Error{.severity = transport::Severity::recoverable, .message = what}, now());
   }
 
-  void on_close(const net::WsClose& close) {
+  void on_close(Link& l, const net::WsClose& close) {
     // Ours when disconnect() stopped the call first; anything else ends the call under the run
     // (the bot hung up, broke a limit, stopped answering pings) and the session must hear of it.
-    const bool ours = !running.exchange(false);
+    const bool ours = !l.running.exchange(false);
+    if (l.epoch != current) return;
     {
       std::lock_guard lock(mutex);
       closed = true;
       close_description = "the bot " + close.describe();
       if (ours && !close.by_peer) return;
     }
-    push(transport::HangUp{.reason = close.describe()}, now());
+    push(l, transport::HangUp{.reason = close.describe()}, now());
+  }
+
+  /// Sends on the link's strand, while the call runs.
+  void post(const std::shared_ptr<Link>& l, std::function<void(Link&)> fn) {
+    l->connection->post([l, fn = std::move(fn)] {
+      if (l->running) fn(*l);
+    });
   }
 };
 
@@ -279,92 +209,90 @@ PipecatAgentAdapter::~PipecatAgentAdapter() {
 }
 
 AdapterCapabilities PipecatAgentAdapter::capabilities() const {
-  if (!impl_->protobuf) return telephone_line_capabilities();
+  if (impl_->options.serializer == PipecatSerializer::twilio) return telephone_line_capabilities();
   return {.streaming_transcripts = false,
           .native_vad = true,
           .dtmf = false,  // no DTMF frame in pipecat.Frame: key presses go in-band
           .native_interruption = impl_->options.interruption_frames,
           .input_format = {audio::Encoding::pcm16, impl_->wire_rate, 1},
-          .output_format = {audio::Encoding::pcm16, kPipecatOutputRate, 1}};
+          .output_format = {audio::Encoding::pcm16, kPipecatOutputRate, 1},
+          .uplink = UplinkPacing::transport};
 }
 
 void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   auto& i = *impl_;
   i.real_clock = &require_real_clock(clock.get(), "pipecat talks to a bot over the network");
   i.clock = std::move(clock);
-  std::mt19937_64 random(std::random_device{}());
-  twilio::StartInfo start;
-  start.account_sid =
-      i.options.account_sid.empty() ? twilio::make_sid("AC", random) : i.options.account_sid;
-  start.call_sid = i.options.call_sid.empty() ? twilio::make_sid("CA", random) : i.options.call_sid;
-  start.stream_sid =
-      i.options.stream_sid.empty() ? twilio::make_sid("MZ", random) : i.options.stream_sid;
-  start.custom_parameters = i.options.custom_parameters;
-  i.stream = std::make_unique<twilio::CallerStream>(start);
   auto& loop = i.options.loop != nullptr ? *i.options.loop : net::EventLoop::shared();
-  if (i.connection) disconnect();  // a second run on the same adapter
+  if (i.link) disconnect();  // a second run on the same adapter
+  auto link = std::make_shared<Impl::Link>();
+  link->epoch = i.current + 1;
+  link->serializer = i.new_serializer();
   try {
-    i.connection = net::ws_connect(loop, i.options.url,
-                                   {.ca_file = i.options.ca_file,
-                                    .connect_timeout = i.options.connect_timeout,
-                                    .headers = i.options.headers});
+    link->connection = net::ws_connect(loop, i.options.url,
+                                       {.ca_file = i.options.ca_file,
+                                        .connect_timeout = i.options.connect_timeout,
+                                        .headers = i.options.headers});
   } catch (const net::NetError& e) {
     throw net::NetError(std::string("pipecat: cannot reach the bot: ") + e.what());
   }
+  if (i.link && i.link->pacer) i.earlier_pacers.merge(i.link->pacer->stats());
+  i.link = link;
   i.disconnected = false;
   {
     std::lock_guard lock(i.mutex);
     i.closed = false;
   }
   i.events.clear();
+  i.current = link->epoch;
   std::weak_ptr<Impl> weak = impl_;
-  // This connection's number: a late message or close of an earlier connection (still in flight
-  // when a second run connects) finds another number and touches nothing of this call.
-  const auto epoch = ++i.epoch;
-  i.connection->start({.on_message =
-                           [weak, epoch](std::string data, bool binary) {
-                             auto self = weak.lock();
-                             if (self && self->epoch == epoch) self->on_message(data, binary);
-                           },
-                       .on_close =
-                           [weak, epoch](const net::WsClose& c) {
-                             auto self = weak.lock();
-                             if (self && self->epoch == epoch) self->on_close(c);
-                           }});
-  // Pipecat's runner reads two messages before it picks the provider: connected, then start.
-  // The protobuf transport has no handshake: audio flows from the first tick.
-  std::promise<void> started;
-  i.connection->post([self = impl_, &started] {
-    if (!self->protobuf) {
-      self->connection->send(self->stream->connected());
-      self->connection->send(self->stream->start());
-    }
-    // On the pacing grid (a shared wake-up for every call due that millisecond), in run time.
-    self->t0 =
-        self->real_clock->run_time(net::on_pacing_grid(self->real_clock->steady_time(self->now())));
-    self->covered_until = self->t0;
-    self->playout = {};
-    self->running = true;
-    self->schedule_ticks();
-    started.set_value();
+  link->connection->start({.on_message =
+                               [weak, link](std::string data, bool binary) {
+                                 if (auto self = weak.lock()) self->on_message(*link, data, binary);
+                               },
+                           .on_close =
+                               [weak, link](const net::WsClose& c) {
+                                 if (auto self = weak.lock()) self->on_close(*link, c);
+                               }});
+  // The serializer's opening (Twilio: connected, then start — Pipecat's runner reads both before
+  // it picks the provider), then audio from the first slot.
+  std::promise<void> opened;
+  link->connection->post([link, &opened] {
+    for (auto& m : link->serializer->open()) link->connection->send(std::move(m.data), m.binary);
+    opened.set_value();
   });
-  started.get_future().wait();
+  opened.get_future().wait();
+  link->stream_start = i.now();
+  link->pacer = std::make_unique<UplinkPacer>(i.wire_rate, IdleUplink::silence);
+  link->pacer->start(
+      link->connection, i.clock,
+      [link, rate = i.wire_rate](std::span<const std::int16_t> pcm, std::chrono::nanoseconds at) {
+        if (!link->running) return;
+        auto m = link->serializer->audio(pcm, rate, at - link->stream_start);
+        link->connection->send(std::move(m.data), m.binary);
+      },
+      [weak, link](TransportEvent event) {
+        auto self = weak.lock();
+        if (self && link->epoch == self->current) self->events.push(std::move(event));
+      });
 }
 
 void PipecatAgentAdapter::disconnect() {
   auto& i = *impl_;
-  // The connection stays in place: handlers already queued on its strand still use it, and see
+  // The link stays in place: handlers already queued on its strand still use it, and see
   // `running` false once the stop below has run there.
-  if (!i.connection || i.disconnected) return;
+  if (!i.link || i.disconnected) return;
   i.disconnected = true;
+  i.link->pacer->stop();
   auto done = std::make_shared<std::promise<void>>();
   auto finished = done->get_future();
-  i.connection->post([self = impl_, done] {
-    self->running = false;
-    if (self->connection->open()) {
-      // stop, then close: Twilio's order (Pipecat ignores stop and ends on the close)
-      if (!self->protobuf) self->connection->send(self->stream->stop());
-      self->connection->close(1000, "call ended");
+  i.link->connection->post([link = i.link, done] {
+    link->running = false;
+    if (link->connection->open()) {
+      // The serializer's goodbye, then close (Twilio's order: stop, then the close; Pipecat
+      // ignores stop and ends on the close).
+      for (auto& m : link->serializer->close()) link->connection->send(std::move(m.data), m.binary);
+      link->connection->close(1000, "call ended");
     }
     done->set_value();
   });
@@ -373,50 +301,20 @@ void PipecatAgentAdapter::disconnect() {
 
 void PipecatAgentAdapter::send_audio(const audio::AudioChunk& frame) {
   auto& i = *impl_;
-  if (!i.connection) throw std::logic_error("pipecat: send_audio before connect");
+  if (!i.link) throw std::logic_error("pipecat: send_audio before connect");
   {
     std::lock_guard lock(i.mutex);
     if (i.closed) throw net::NetError("pipecat: cannot send audio, " + i.close_description);
   }
-  send_wire(i.uplink.frame(frame.samples));
+  i.link->pacer->push(frame.samples);
 }
 
 void PipecatAgentAdapter::end_of_audio() {
-  auto& i = *impl_;
-  if (!i.connection) return;
-  const auto tail = i.uplink.finish();
-  for (std::size_t at = 0; at < tail.size(); at += i.uplink.frame_samples())
-    send_wire(tail.subspan(at, i.uplink.frame_samples()));
+  if (impl_->link) impl_->link->pacer->finish();
 }
 
 std::chrono::nanoseconds PipecatAgentAdapter::uplink_delay() const {
-  return impl_->uplink.delay();
-}
-
-// One 20 ms frame of caller audio at the wire rate, encoded and queued on the connection's strand.
-void PipecatAgentAdapter::send_wire(std::span<const std::int16_t> pcm) {
-  auto& i = *impl_;
-  auto after_send = [](Impl& self, std::chrono::nanoseconds now) {
-    self.covered_until = std::max(self.covered_until, now) + kFrame;
-    std::lock_guard lock(self.mutex);
-    ++self.stats.frames_sent;
-  };
-  if (i.protobuf) {
-    i.connection->post([self = impl_, bytes = pipecat::encode_audio(pcm, i.wire_rate), after_send] {
-      if (!self->running) return;
-      self->connection->send(bytes, true);
-      after_send(*self, self->now());
-    });
-    return;
-  }
-  std::vector<std::uint8_t> mulaw(pcm.size());
-  audio::mulaw_encode(pcm, mulaw);
-  i.connection->post([self = impl_, mulaw = std::move(mulaw), after_send] {
-    if (!self->running) return;
-    const auto now = self->now();
-    self->connection->send(self->stream->media(mulaw, self->timestamp_ms(now)));
-    after_send(*self, now);
-  });
+  return impl_->link ? impl_->link->pacer->delay() : std::chrono::nanoseconds(0);
 }
 
 std::optional<TransportEvent> PipecatAgentAdapter::receive(std::chrono::nanoseconds deadline) {
@@ -425,38 +323,49 @@ std::optional<TransportEvent> PipecatAgentAdapter::receive(std::chrono::nanoseco
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
   auto& i = *impl_;
-  if (i.protobuf) {
+  // sends<T>() reads nothing that changes: safe beside the strand.
+  const bool dtmf = i.link ? i.link->serializer->sends<pipecat::line::Dtmf>()
+                           : i.new_serializer()->sends<pipecat::line::Dtmf>();
+  if (!dtmf) {
     throw UnsupportedCapabilityError(name() + " (protobuf serializer)", "DTMF events",
                                      "pipecat.Frame has no key presses: send in-band tones");
   }
-  if (!i.connection) throw std::logic_error("pipecat: send_dtmf before connect");
+  if (!i.link) throw std::logic_error("pipecat: send_dtmf before connect");
   for (const char d : digits) {
     if (!((d >= '0' && d <= '9') || d == '*' || d == '#')) {
       throw std::invalid_argument(std::string("pipecat: DTMF digit '") + d +
                                   "' cannot be sent (Twilio dtmf events carry 0-9 * #)");
     }
   }
-  i.connection->post([self = impl_, d = std::string(digits)] {
-    for (const char c : d) self->connection->send(self->stream->dtmf(c));
+  i.post(i.link, [d = std::string(digits)](Impl::Link& l) {
+    for (const char c : d)
+      l.connection->send(l.serializer->serialize(pipecat::line::Dtmf{c}, {}).data);
   });
 }
 
 void PipecatAgentAdapter::interrupt(const HeardSoFar& heard) {
   auto& i = *impl_;
-  if (!i.protobuf || !i.options.interruption_frames) {
+  if (!capabilities().native_interruption) {
     VoiceAgentAdapter::interrupt(heard);  // says it is unsupported
     return;
   }
-  if (!i.connection) throw std::logic_error("pipecat: interrupt before connect");
-  i.connection->post([self = impl_] {
-    if (self->running)
-      self->connection->send(pipecat::encode_frame(pipecat::InterruptionFrame{}), true);
+  if (!i.link) throw std::logic_error("pipecat: interrupt before connect");
+  i.post(i.link, [](Impl::Link& l) {
+    auto m = l.serializer->serialize(pipecat::line::Interruption{}, {});
+    l.connection->send(std::move(m.data), m.binary);
   });
 }
 
 PipecatStats PipecatAgentAdapter::stats() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->stats;
+  const auto& i = *impl_;
+  auto uplink = i.earlier_pacers;
+  if (i.link) uplink.merge(i.link->pacer->stats());
+  std::lock_guard lock(i.mutex);
+  auto stats = i.stats;
+  stats.frames_sent = uplink.frames_sent;
+  stats.silence_frames = uplink.silence_frames;
+  stats.pacing = uplink.pacing;
+  return stats;
 }
 
 }  // namespace scenario::adapters

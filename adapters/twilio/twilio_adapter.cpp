@@ -16,7 +16,8 @@
 #include "scenario/twilio/twiml.hpp"
 #include "scenario/voice/event_queue.hpp"
 #include "scenario/voice/playout_cursor.hpp"
-#include "scenario/voice/uplink_framer.hpp"
+#include "scenario/net/timer_strand.hpp"
+#include "scenario/voice/uplink_pacer.hpp"
 
 namespace scenario::adapters {
 namespace {
@@ -66,9 +67,17 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   TransportEventQueue events;
 
   // Session thread only.
-  UplinkFramer uplink{kWireRate};  ///< caller audio as exact 20 ms μ-law frames
-  std::vector<std::uint8_t> mulaw;
+  /// The caller's side of the current call: one frame per 20 ms slot while the caller speaks, and
+  /// nothing in between (Twilio fills the line itself). It outlives the media streams that a key
+  /// press replaces, so it runs on a strand of its own.
+  std::unique_ptr<UplinkPacer> pacer;
+  std::shared_ptr<net::TimerStrand> pacer_strand;
+  /// One per connect(): a frame of an earlier call's pacer still in flight reports nothing.
+  std::atomic<std::uint64_t> pacer_epoch{0};
   std::string number_sid, saved_voice_url, saved_voice_method;  ///< wait_for_call
+
+  // Pacer strand only.
+  std::vector<std::uint8_t> mulaw_out;
 
   // Shared; under `mutex`.
   mutable std::mutex mutex;
@@ -360,6 +369,27 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   bool connected_or_waiting() const { return connected || waiting; }
 
+  // One 20 ms frame of caller audio to Twilio as outbound media (what the agent hears), on the
+  // pacer's strand as it leaves.
+  void send_frame(std::span<const std::int16_t> pcm) {
+    std::shared_ptr<net::WsConnection> to;
+    std::string sid;
+    {
+      std::lock_guard lock(mutex);
+      if (call_ended) return;
+      if (!stream) {
+        ++stats.frames_dropped;  // between two streams (a DTMF press)
+        return;
+      }
+      to = stream;
+      sid = stream_sid;
+      ++stats.frames_sent;
+    }
+    mulaw_out.resize(pcm.size());
+    audio::mulaw_encode(pcm, mulaw_out);
+    to->send(twilio::build_outbound_media(sid, mulaw_out));
+  }
+
   // Waits (session thread) until a stream newer than `generation` is taken or the call ends.
   bool wait_for_stream(std::uint64_t generation, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex);
@@ -390,6 +420,7 @@ TwilioAgentAdapter::TwilioAgentAdapter(TwilioOptions options)
       });
   i.http_base = without_trailing_slash(i.options.public_url.empty() ? i.server->http_url("")
                                                                     : i.options.public_url);
+  i.pacer_strand = net::make_timer_strand(loop);
 }
 
 TwilioAgentAdapter::~TwilioAgentAdapter() {
@@ -464,6 +495,19 @@ void TwilioAgentAdapter::connect(std::shared_ptr<Clock> clock) {
     throw net::NetError("twilio: " + who + " failed: " + why);
   }
   stop_waiting();
+  i.pacer = std::make_unique<UplinkPacer>(kWireRate, IdleUplink::nothing);
+  std::weak_ptr<Impl> weak = impl_;
+  const auto epoch = ++i.pacer_epoch;
+  i.pacer->start(
+      i.pacer_strand, i.clock,
+      [weak, epoch](std::span<const std::int16_t> pcm, std::chrono::nanoseconds) {
+        auto self = weak.lock();
+        if (self && self->pacer_epoch == epoch) self->send_frame(pcm);
+      },
+      [weak, epoch](TransportEvent event) {
+        auto self = weak.lock();
+        if (self && self->pacer_epoch == epoch) self->events.push(std::move(event));
+      });
   i.connected = true;
 }
 
@@ -471,6 +515,7 @@ void TwilioAgentAdapter::disconnect() {
   auto& i = *impl_;
   if (!i.connected) return;
   i.connected = false;
+  if (i.pacer) i.pacer->stop();
   std::shared_ptr<net::WsConnection> stream;
   std::string call;
   bool ended = false;
@@ -508,44 +553,20 @@ void TwilioAgentAdapter::disconnect() {
 
 void TwilioAgentAdapter::send_audio(const audio::AudioChunk& frame) {
   auto& i = *impl_;
-  if (!i.connected) throw std::logic_error("twilio: send_audio before connect");
-  send_wire(i.uplink.frame(frame.samples), true);
+  if (!i.connected || !i.pacer) throw std::logic_error("twilio: send_audio before connect");
+  {
+    std::lock_guard lock(i.mutex);
+    if (i.call_ended) throw net::NetError("twilio: cannot send audio, " + i.end_reason);
+  }
+  i.pacer->push(frame.samples);
 }
 
 void TwilioAgentAdapter::end_of_audio() {
-  auto& i = *impl_;
-  if (!i.connected) return;
-  const auto tail = i.uplink.finish();
-  for (std::size_t at = 0; at < tail.size(); at += i.uplink.frame_samples())
-    send_wire(tail.subspan(at, i.uplink.frame_samples()), false);
+  if (impl_->connected && impl_->pacer) impl_->pacer->finish();
 }
 
 std::chrono::nanoseconds TwilioAgentAdapter::uplink_delay() const {
-  return impl_->uplink.delay();
-}
-
-// One 20 ms frame of caller audio to Twilio as outbound media (what the agent hears).
-void TwilioAgentAdapter::send_wire(std::span<const std::int16_t> pcm, bool refuse_when_ended) {
-  auto& i = *impl_;
-  std::shared_ptr<net::WsConnection> stream;
-  std::string sid;
-  {
-    std::lock_guard lock(i.mutex);
-    if (i.call_ended) {
-      if (!refuse_when_ended) return;
-      throw net::NetError("twilio: cannot send audio, " + i.end_reason);
-    }
-    stream = i.stream;
-    sid = i.stream_sid;
-    if (!stream) {
-      ++i.stats.frames_dropped;  // between two streams (a DTMF press)
-      return;
-    }
-    ++i.stats.frames_sent;
-  }
-  i.mulaw.resize(pcm.size());
-  audio::mulaw_encode(pcm, i.mulaw);
-  stream->send(twilio::build_outbound_media(sid, i.mulaw));
+  return impl_->pacer ? impl_->pacer->delay() : std::chrono::nanoseconds(0);
 }
 
 std::optional<TransportEvent> TwilioAgentAdapter::receive(std::chrono::nanoseconds deadline) {

@@ -7,7 +7,8 @@
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/audio/vad.hpp"
-#include "scenario/pipecat/frames.hpp"
+#include "scenario/pipecat/serializer.hpp"
+#include "scenario/voice/transport_event.hpp"
 #include "scenario/speech.hpp"
 #include "scenario/twilio/media_streams.hpp"
 
@@ -32,22 +33,27 @@ const std::map<std::string, std::string> kPrompts = {
     {"goodbye", "Thank you for calling Acme. Goodbye."},
 };
 
-// A prompt in the wire's format: μ-law 8 kHz bytes (Twilio) or PCM16 samples (protobuf).
+// A prompt at the rate the wire carries the bot's audio (Twilio: 8 kHz, sent as μ-law).
 struct PromptAudio {
-  std::vector<std::uint8_t> mulaw;
   std::vector<std::int16_t> pcm;
   int rate = kRate;
-  std::size_t size() const { return mulaw.empty() ? pcm.size() : mulaw.size(); }
 };
 
-// Synthesised once per process and format (many calls say the same things).
+int output_rate(const IvrBotOptions& options) {
+  return options.wire == IvrWire::twilio ? kRate : options.output_sample_rate;
+}
+
+std::unique_ptr<pipecat::Serializer> bot_serializer(IvrWire wire) {
+  return wire == IvrWire::twilio ? pipecat::make_twilio_bot()
+                                 : pipecat::make_protobuf(pipecat::Side::bot);
+}
+
+// Synthesised once per process and rate (many calls say the same things).
 std::shared_ptr<const PromptAudio> prompt_audio(const std::string& text, const std::string& voice,
-                                                IvrWire wire, int output_rate) {
+                                                int rate) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const PromptAudio>> cache;
-  const int rate = wire == IvrWire::twilio ? kRate : output_rate;
-  const std::string key = voice + "\n" + std::to_string(rate) +
-                          (wire == IvrWire::twilio ? "mulaw" : "pcm") + "\n" + text;
+  const std::string key = voice + "\n" + std::to_string(rate) + "\n" + text;
   {
     std::lock_guard lock(mutex);
     if (const auto it = cache.find(key); it != cache.end()) return it->second;
@@ -56,10 +62,6 @@ std::shared_ptr<const PromptAudio> prompt_audio(const std::string& text, const s
   auto prompt = std::make_shared<PromptAudio>();
   prompt->rate = rate;
   prompt->pcm = audio::resample(speech.samples, speech.sample_rate, rate);
-  if (wire == IvrWire::twilio) {
-    prompt->mulaw = audio::encode_samples(audio::Encoding::mulaw, prompt->pcm);
-    prompt->pcm.clear();
-  }
   std::lock_guard lock(mutex);
   return cache.emplace(key, std::move(prompt)).first->second;
 }
@@ -77,8 +79,9 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
 
   const IvrBotOptions& options;
   std::shared_ptr<net::WsConnection> connection;
-  const bool protobuf = options.wire == IvrWire::pipecat_protobuf;
-  std::optional<audio::Resampler> to_8k;  ///< protobuf: the caller's rate → the detectors' 8 kHz
+  /// This call's side of the wire: nothing below branches on which serializer it is.
+  const std::unique_ptr<pipecat::Serializer> serializer = bot_serializer(options.wire);
+  std::optional<audio::Resampler> to_8k;  ///< the caller's rate → the detectors' 8 kHz
   audio::VoiceActivityDetector vad;
   audio::DtmfDetector dtmf;
   std::vector<std::int16_t> pcm;
@@ -108,43 +111,44 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     f(log);
   }
 
-  void on_message(const std::string& text) {
-    twilio::Message m;
+  // One message from the caller side, whichever serializer carries it.
+  void on_wire(const std::string& data, bool binary) {
+    std::optional<pipecat::LineMessage> message;
     try {
-      m = twilio::parse(text);
-    } catch (const twilio::ProtocolError& e) {
+      message = serializer->deserialize(data, binary);
+    } catch (const pipecat::FrameError& e) {
       malformed(e.what());
       return;
     }
-    switch (m.event) {
-      case twilio::Event::start:
-        stream_sid = m.start.stream_sid;
-        update_log([&](IvrCallLog& l) {
-          l.stream_sid = m.start.stream_sid;
-          l.call_sid = m.start.call_sid;
-          l.custom_parameters = m.start.custom_parameters;
-        });
-        if (options.greet) speak("greeting", kPrompts.at("greeting") + " " + kPrompts.at("main"));
-        break;
-      case twilio::Event::media:
-        on_media(m.payload);
-        break;
-      case twilio::Event::dtmf:
-        on_digit(m.digit[0], false);
-        break;
-      case twilio::Event::mark:
-        update_log([](IvrCallLog& l) { ++l.mark_echoes; });
-        break;
-      case twilio::Event::stop:
-        update_log([](IvrCallLog& l) { l.stopped = true; });
-        break;
-      case twilio::Event::connected:
-        break;
-      case twilio::Event::clear:
-      case twilio::Event::unknown:
-        malformed("unexpected event from the caller side: " + m.event_name);
-        break;
-    }
+    if (!message) return;
+    std::visit(Overloaded{[&](pipecat::line::Start& s) {
+                            stream_sid = s.info.stream_sid;
+                            update_log([&](IvrCallLog& l) {
+                              l.stream_sid = s.info.stream_sid;
+                              l.call_sid = s.info.call_sid;
+                              l.custom_parameters = s.info.custom_parameters;
+                            });
+                            greet();
+                          },
+                          [&](pipecat::line::Audio& a) { on_audio(a); },
+                          [&](pipecat::line::Dtmf& d) { on_digit(d.digit, false); },
+                          [&](pipecat::line::Mark&) {
+                            update_log([](IvrCallLog& l) { ++l.mark_echoes; });
+                          },
+                          [&](pipecat::line::Stop&) {
+                            update_log([](IvrCallLog& l) { l.stopped = true; });
+                          },
+                          [&](pipecat::line::Interruption&) {
+                            // The caller interrupts natively: stop and say so (an interruption
+                            // back, as Pipecat's output transport writes it to the serializer).
+                            update_log([](IvrCallLog& l) { ++l.interruptions; });
+                            ++input_generation;
+                            if (speaking) stop_speaking();
+                          },
+                          // text, transcription and message frames from a client: nothing for an
+                          // IVR to do.
+                          [&](const auto&) {}},
+               *message);
   }
 
   void malformed(const std::string& what) {
@@ -154,55 +158,22 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     });
   }
 
-  static void count_frame_size(IvrCallLog& l, std::size_t size, std::size_t expected) {
-    if (size == expected) return;
-    if (l.odd_sized_frames++ == 0) l.first_odd_frame_size = size;
-  }
-
-  // One binary message of Pipecat's protobuf serializer (pipecat.md §2, client → bot rows).
-  void on_frame(const std::string& bytes) {
-    pipecat::Frame frame;
-    try {
-      frame = pipecat::decode_frame(bytes);
-    } catch (const pipecat::FrameError& e) {
-      malformed(e.what());
-      return;
-    }
-    if (auto* a = std::get_if<pipecat::AudioFrame>(&frame)) {
-      update_log([&](IvrCallLog& l) {
-        ++l.media_frames;
-        l.input_sample_rate = a->sample_rate;
-        count_frame_size(
-            l, a->samples.size(),
-            static_cast<std::size_t>(a->sample_rate / 50 * std::max(1, a->num_channels)));
-      });
-      const int rate = a->sample_rate;
-      const auto mono = pipecat::mono_samples(std::move(*a));
-      if (rate == kRate) {
-        on_pcm(mono);
-        return;
-      }
-      if (!to_8k || to_8k->input_rate() != rate) to_8k.emplace(rate, kRate);
-      pcm.clear();
-      to_8k->process(mono, pcm);
-      on_pcm(pcm);
-    } else if (std::holds_alternative<pipecat::InterruptionFrame>(frame)) {
-      // The caller interrupts natively: stop and say so (InterruptionFrame back, as Pipecat's
-      // output transport writes it to the serializer).
-      update_log([](IvrCallLog& l) { ++l.interruptions; });
-      ++input_generation;
-      if (speaking) stop_speaking();
-    }
-    // text, transcription and message frames from a client: nothing for an IVR to do.
-  }
-
-  void on_media(const std::vector<std::uint8_t>& payload) {
+  void on_audio(pipecat::line::Audio& a) {
     update_log([&](IvrCallLog& l) {
       ++l.media_frames;
-      count_frame_size(l, payload.size(), twilio::kFrameBytes);
+      l.input_sample_rate = a.sample_rate;
+      // A strict peer refuses frames that are not exactly 20 ms.
+      if (a.samples.size() != static_cast<std::size_t>(a.sample_rate / 50) &&
+          l.odd_sized_frames++ == 0)
+        l.first_odd_frame_size = a.samples.size();
     });
-    pcm.resize(payload.size());
-    audio::mulaw_decode(payload, pcm);
+    if (a.sample_rate == kRate) {
+      on_pcm(a.samples);
+      return;
+    }
+    if (!to_8k || to_8k->input_rate() != a.sample_rate) to_8k.emplace(a.sample_rate, kRate);
+    pcm.clear();
+    to_8k->process(a.samples, pcm);
     on_pcm(pcm);
   }
 
@@ -294,22 +265,26 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   }
 
   // A mark on entering a menu: the caller side learns where the bot is (echoed once heard).
+  // (A serializer without marks gets a message saying the same.)
   void enter(const std::string& name) {
-    if (protobuf) {
-      connection->send(pipecat::encode_frame(pipecat::MessageFrame{
-                           .data = {{"label", "ivr"}, {"type", "menu"}, {"name", name}}}),
-                       true);
-      return;
+    if (serializer->sends<pipecat::line::Mark>()) {
+      send(pipecat::line::Mark{"menu:" + name});
+    } else {
+      send(pipecat::line::Message{{{"label", "ivr"}, {"type", "menu"}, {"name", name}}});
     }
-    connection->send(twilio::build_mark(stream_sid, "menu:" + name));
+  }
+
+  void send(const pipecat::LineMessage& message) {
+    auto m = serializer->serialize(message, {});
+    connection->send(std::move(m.data), m.binary);
   }
 
   void respond_to_speech() { speak("speech", kPrompts.at("speech") + " " + menu_text()); }
 
   void speak(const std::string& name, const std::string& text) {
-    playing = prompt_audio(text, options.voice, options.wire, options.output_sample_rate);
+    playing = prompt_audio(text, options.voice, output_rate(options));
     playing_name = name;
-    if (protobuf) connection->send(pipecat::encode_frame(pipecat::TextFrame{.text = text}), true);
+    if (serializer->sends<pipecat::line::Text>()) send(pipecat::line::Text{text});
     play_pos = 0;
     play_k = 0;
     play_t0 = net::on_pacing_grid(Clock::now());
@@ -331,22 +306,17 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   bool send_chunk() {
     const auto& audio = *playing;
     const auto per_chunk = static_cast<std::size_t>(options.chunk.count() * audio.rate / 1000);
-    const std::size_t n = std::min(per_chunk, audio.size() - play_pos);
-    if (protobuf) {
-      connection->send(
-          pipecat::encode_audio(std::span<const std::int16_t>(audio.pcm.data() + play_pos, n),
-                                audio.rate),
-          true);
-    } else {
-      connection->send(twilio::build_outbound_media(
-          stream_sid, std::span<const std::uint8_t>(audio.mulaw.data() + play_pos, n)));
-    }
+    const std::size_t n = std::min(per_chunk, audio.pcm.size() - play_pos);
+    auto m = serializer->audio(std::span<const std::int16_t>(audio.pcm.data() + play_pos, n),
+                               audio.rate, {});
+    connection->send(std::move(m.data), m.binary);
     play_pos += n;
     ++play_k;
-    if (play_pos < audio.size()) return true;
-    // The mark comes back once the caller has heard everything before it (Twilio only: the
-    // protobuf serializer has no marks).
-    if (!protobuf) connection->send(twilio::build_mark(stream_sid, "prompt:" + playing_name));
+    if (play_pos < audio.pcm.size()) return true;
+    // The mark comes back once the caller has heard everything before it (where the serializer
+    // has marks).
+    if (serializer->sends<pipecat::line::Mark>())
+      send(pipecat::line::Mark{"prompt:" + playing_name});
     speaking = false;
     const auto heard_by = play_t0 + play_k * options.chunk;
     if (ending) {
@@ -369,17 +339,16 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   void stop_speaking() {
     ++play_generation;
     speaking = false;
-    if (protobuf) {
-      connection->send(pipecat::encode_frame(pipecat::InterruptionFrame{}), true);
-    } else {
-      connection->send(twilio::build_clear(stream_sid));
-    }
+    send(pipecat::line::Interruption{});  // Twilio `clear`, protobuf InterruptionFrame
   }
 
-  // protobuf: no start message, so the bot greets when the socket opens.
+  void greet() {
+    if (options.greet) speak("greeting", kPrompts.at("greeting") + " " + kPrompts.at("main"));
+  }
+
+  // Without a start message (protobuf) the bot greets when the socket opens.
   void on_open() {
-    if (protobuf && options.greet)
-      speak("greeting", kPrompts.at("greeting") + " " + kPrompts.at("main"));
+    if (!serializer->receives<pipecat::line::Start>()) greet();
   }
 };
 
@@ -447,16 +416,15 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
   const auto& p = kPrompts;
   for (const auto& options : {p.at("main"), p.at("billing_options"), p.at("support_options")}) {
     for (const auto& lead : {"greeting", "invalid", "speech", "reprompt"})
-      prompt_audio(p.at(lead) + " " + options, options_.voice, options_.wire,
-                   options_.output_sample_rate);
+      prompt_audio(p.at(lead) + " " + options, options_.voice, output_rate(options_));
   }
   for (const auto& name : {"billing", "support", "payment"}) {
     prompt_audio(p.at(name) + " " +
                      p.at(std::string(name) == "support" ? "support_options" : "billing_options"),
-                 options_.voice, options_.wire, options_.output_sample_rate);
+                 options_.voice, output_rate(options_));
   }
-  prompt_audio(p.at("main"), options_.voice, options_.wire, options_.output_sample_rate);
-  prompt_audio(p.at("goodbye"), options_.voice, options_.wire, options_.output_sample_rate);
+  prompt_audio(p.at("main"), options_.voice, output_rate(options_));
+  prompt_audio(p.at("goodbye"), options_.voice, output_rate(options_));
   server_ = std::make_unique<net::Server>(
       loop, std::move(server),
       [this](std::shared_ptr<net::WsConnection> connection, const net::HttpRequest&) {
@@ -468,20 +436,7 @@ IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions s
         std::weak_ptr<Call> weak = call;
         connection->start({.on_message =
                                [weak](std::string data, bool binary) {
-                                 auto call = weak.lock();
-                                 if (!call) return;
-                                 if (call->protobuf) {
-                                   if (binary) {
-                                     call->on_frame(data);
-                                   } else {
-                                     call->malformed(
-                                         "text frame (the protobuf serializer sends binary only)");
-                                   }
-                                 } else if (binary) {
-                                   call->malformed("binary frame (Twilio sends text frames only)");
-                                 } else {
-                                   call->on_message(data);
-                                 }
+                                 if (auto call = weak.lock()) call->on_wire(data, binary);
                                },
                            .on_close =
                                [weak, registry](const net::WsClose&) {

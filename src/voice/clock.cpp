@@ -5,7 +5,7 @@
 namespace scenario {
 
 void RealClock::sleep_until(std::chrono::nanoseconds deadline) {
-  std::this_thread::sleep_until(start_ + deadline);
+  std::this_thread::sleep_until(steady_time(deadline));
 }
 
 }  // namespace scenario

@@ -110,6 +110,7 @@ void VoiceSession::handle(const TransportEvent& e) {
           [&](const transport::Note& n) {
             recorder_.event({.time = seconds_of(e.at), .type = n.type, .metadata = n.data});
           },
+          [&](const transport::UplinkSent& u) { on_uplink_sent(u, e.at); },
           [&](const transport::HangUp& h) {
             hung_up_ = h.reason;
             turn_ended_ = true;
@@ -187,20 +188,37 @@ void VoiceSession::on_tool_call(const transport::ToolCall& c, std::chrono::nanos
                    .metadata = {{"name", c.name}, {"call_id", id}, {"result", std::move(result)}}});
 }
 
-std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audio) {
-  // Frames leave on absolute deadlines t0 + k·20 ms (no drift); agent events that arrive while
-  // the user is talking are handled in between, so barge-ins and overlaps are real.
+VoiceSession::OnWire VoiceSession::send_frames(const audio::AudioChunk& audio) {
   if (hung_up_) {
     throw VoiceTurnError("cannot speak: the call has ended (" + adapter_.name() +
                          " hung up: " + *hung_up_ + ")");
   }
+  std::vector<audio::AudioChunk> frames;
+  frames.reserve((audio.samples.size() + kFrame - 1) / kFrame);
+  for (std::size_t pos = 0; pos < audio.samples.size(); pos += kFrame) {
+    auto& frame = frames.emplace_back();
+    frame.samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(pos),
+                         audio.samples.begin() + static_cast<std::ptrdiff_t>(
+                                                     std::min(audio.samples.size(), pos + kFrame)));
+    frame.samples.resize(kFrame, 0);  // the last frame is completed with silence, as on a real line
+    if (pos == 0) frame.transcript = audio.transcript;
+  }
+  if (frames.empty()) return {clock_->now(), clock_->now()};
+  return adapter_.capabilities().uplink == UplinkPacing::transport
+             ? send_frames_to_pacer(std::move(frames))
+             : send_frames_paced_here(frames);
+}
+
+VoiceSession::OnWire VoiceSession::send_frames_paced_here(
+    const std::vector<audio::AudioChunk>& frames) {
+  // Frames leave on absolute deadlines t0 + k·20 ms (no drift); agent events that arrive while
+  // the user is talking are handled in between, so barge-ins and overlaps are real.
   // What the agent hears of a frame is on the wire this much after the frame's slot.
   const auto on_wire = adapter_.uplink_delay();
   auto t0 = clock_->now();
-  std::size_t k = 0;
   std::chrono::nanoseconds worst_late{0};
   std::size_t worst_frame = 0;
-  for (std::size_t pos = 0; pos < audio.samples.size(); pos += kFrame, ++k) {
+  for (std::size_t k = 0; k < frames.size(); ++k) {
     auto deadline = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
     while (auto event = adapter_.receive(deadline)) handle(*event);
     clock_->sleep_until(deadline);
@@ -214,38 +232,89 @@ std::chrono::nanoseconds VoiceSession::send_frames(const audio::AudioChunk& audi
       worst_late = late;
       worst_frame = k;
     }
-    audio::AudioChunk frame;
-    frame.samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(pos),
-                         audio.samples.begin() + static_cast<std::ptrdiff_t>(
-                                                     std::min(audio.samples.size(), pos + kFrame)));
-    frame.samples.resize(kFrame, 0);  // the last frame is completed with silence, as on a real line
-    if (pos == 0) frame.transcript = audio.transcript;
-    recorder_.user_audio(frame, deadline + on_wire);
-    adapter_.send_audio(frame);
+    recorder_.user_audio(frames[k], deadline + on_wire);
+    adapter_.send_audio(frames[k]);
   }
-  const auto end = t0 + static_cast<std::int64_t>(k) * kFrameDuration;
+  const auto end = t0 + static_cast<std::int64_t>(frames.size()) * kFrameDuration;
   clock_->sleep_until(end);
   adapter_.end_of_audio();
-  if (worst_late > kPacingBound) {
-    recorder_.event(
-        {.time = seconds_of(t0),
-         .type = "measurement_degraded",
-         .metadata = {
-             {"reason", "caller frames left late: the machine is too loaded to pace"},
-             {"lateness_ms", std::chrono::duration<double, std::milli>(worst_late).count()},
-             {"bound_ms", std::chrono::duration<double, std::milli>(kPacingBound).count()},
-             {"frame", worst_frame},
-             {"frames", k}}});
+  own_up_to_late_frames(t0, worst_late, worst_frame, frames.size());
+  return {t0, end};
+}
+
+VoiceSession::OnWire VoiceSession::send_frames_to_pacer(std::vector<audio::AudioChunk> frames) {
+  // The transport's pacer owns the slots: the frames are queued at once and each is recorded when
+  // the pacer reports it left (on_uplink_sent). Agent events are handled while they go out.
+  const auto count = frames.size();
+  uplink_sent_ = {};
+  for (auto& frame : frames) {
+    adapter_.send_audio(frame);
+    uplink_pending_.push_back(std::move(frame));
   }
-  return end + on_wire;
+  adapter_.end_of_audio();
+  // A pacer that has not sent them by twice their length plus a second is stalled, not late.
+  const auto give_up = clock_->now() + 2 * static_cast<std::int64_t>(count) * kFrameDuration +
+                       std::chrono::seconds(1);
+  while (!uplink_pending_.empty()) {
+    auto event = adapter_.receive(give_up);
+    if (!event) {
+      const auto left = uplink_pending_.size();
+      uplink_pending_.clear();
+      throw VoiceTurnError(adapter_.name() + ": " + std::to_string(left) + " of " +
+                           std::to_string(count) +
+                           " caller frames did not leave in time (the transport's pacer stalled)");
+    }
+    handle(*event);
+    if (hung_up_ && !uplink_pending_.empty()) {
+      uplink_pending_.clear();
+      throw VoiceTurnError("the call ended while the caller was speaking (" + adapter_.name() +
+                           " hung up: " + *hung_up_ + ")");
+    }
+  }
+  own_up_to_late_frames(uplink_sent_.first, uplink_sent_.worst_late, uplink_sent_.worst_frame,
+                        count);
+  return {uplink_sent_.first, uplink_sent_.last + kFrameDuration};
+}
+
+void VoiceSession::on_uplink_sent(const transport::UplinkSent& sent, std::chrono::nanoseconds at) {
+  if (sent.tail || uplink_pending_.empty()) return;  // the converter's tail: no frame of ours
+  // Placed where it left (plus the converter's look-ahead): a late slot moves the recording with
+  // the wire. Within an utterance frames follow each other (the agent hears a stream), so a late
+  // frame delays the rest of the utterance in the recording too.
+  recorder_.user_audio(uplink_pending_.front(), at + adapter_.uplink_delay());
+  uplink_pending_.pop_front();
+  if (uplink_sent_.frames == 0) {
+    uplink_sent_.first = at;
+  } else if (sent.late > uplink_sent_.worst_late) {
+    uplink_sent_.worst_late = sent.late;
+    uplink_sent_.worst_frame = uplink_sent_.frames;
+  }
+  uplink_sent_.last = at;
+  ++uplink_sent_.frames;
+}
+
+void VoiceSession::own_up_to_late_frames(std::chrono::nanoseconds at,
+                                         std::chrono::nanoseconds worst, std::size_t frame,
+                                         std::size_t frames) {
+  if (worst <= kPacingBound) return;
+  recorder_.event(
+      {.time = seconds_of(at),
+       .type = "measurement_degraded",
+       .metadata = {
+           {"reason", "caller frames left late: the machine is too loaded to pace"},
+           {"lateness_ms", std::chrono::duration<double, std::milli>(worst).count()},
+           {"bound_ms", std::chrono::duration<double, std::milli>(kPacingBound).count()},
+           {"frame", frame},
+           {"frames", frames}}});
 }
 
 void VoiceSession::speak(const audio::AudioChunk& audio) {
   if (audio.empty()) return;
-  record("user_start_speaking");
-  user_end_ = send_frames(audio);
+  const auto sent = send_frames(audio);
+  user_end_ = sent.end + adapter_.uplink_delay();
   trigger_ = TurnTrigger::speech;
-  record("user_stop_speaking");
+  recorder_.event({.time = seconds_of(sent.start), .type = "user_start_speaking"});
+  recorder_.event({.time = seconds_of(sent.end), .type = "user_stop_speaking"});
 }
 
 void VoiceSession::send_silence(std::chrono::nanoseconds duration) {

@@ -53,6 +53,18 @@ if [ ! -f "$seeds/.pipecat" ]; then
   touch "$seeds/.pipecat"
 fi
 
+# Serializer seeds: a selector byte (side and serializer, bit 2 = binary frame) before a message.
+if [ ! -f "$seeds/.line" ]; then
+  for f in media start dtmf mark; do
+    { printf '\001'; cat "$seeds/$f.json"; } > "$seeds/bot_$f.line"  # Twilio bot reads the caller
+    { printf '\000'; cat "$seeds/$f.json"; } > "$seeds/caller_$f.line"
+  done
+  for f in audio text interruption message; do
+    { printf '\006'; cat "$seeds/$f.pb"; } > "$seeds/proto_$f.line"
+  done
+  touch "$seeds/.line"
+fi
+
 seed_for() {
   case $1 in
     wav_reader) ls "$seeds"/*.wav ;;
@@ -63,11 +75,12 @@ seed_for() {
     twilio_webhook) ls "$seeds"/*.form ;;
     pipecat_frame) ls "$seeds"/*.pb ;;
     toy_protocol) ls "$seeds"/*.toy ;;
+    pipecat_serializer) ls "$seeds"/*.line ;;
   esac
 }
 
 status=0
-for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame toy_protocol}; do
+for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame pipecat_serializer toy_protocol}; do
   dir="$corpus_root/$name"
   mkdir -p "$dir"
   for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done

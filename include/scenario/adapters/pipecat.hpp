@@ -92,7 +92,6 @@ class PipecatAgentAdapter : public VoiceAgentAdapter {
   struct Impl;
 
  private:
-  void send_wire(std::span<const std::int16_t> pcm);
   std::shared_ptr<Impl> impl_;
 };
 

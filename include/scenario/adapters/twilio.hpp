@@ -99,7 +99,6 @@ class TwilioAgentAdapter : public VoiceAgentAdapter {
   struct Impl;
 
  private:
-  void send_wire(std::span<const std::int16_t> pcm, bool refuse_when_ended);
   std::shared_ptr<Impl> impl_;
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "scenario/net/event_loop.hpp"
+#include "scenario/net/timer_strand.hpp"
 
 namespace scenario::net {
 
@@ -36,9 +37,10 @@ struct WsHandlers {
   std::function<void(const WsClose&)> on_close{};
 };
 
-class WsConnection {
+/// A connection is a TimerStrand: its handlers, posts and timers share one strand, and its timers
+/// stop once it has closed.
+class WsConnection : public TimerStrand {
  public:
-  virtual ~WsConnection() = default;
   /// Starts reading; messages and the close are delivered to `handlers` on the strand.
   virtual void start(WsHandlers handlers) = 0;
   /// Queues a message (text by default); dropped once the connection is closing.
@@ -47,18 +49,6 @@ class WsConnection {
   virtual void close(std::uint16_t code = 1000, std::string reason = {}) = 0;
   /// Messages queued but not yet written (back-pressure).
   virtual std::size_t queued() const = 0;
-  /// Runs `fn` on this connection's strand.
-  virtual void post(std::function<void()> fn) = 0;
-  /// A timer on the strand: `fn` runs at `deadline` (steady clock), if the connection is still
-  /// open then.
-  virtual void run_at(std::chrono::steady_clock::time_point deadline, std::function<void()> fn) = 0;
-  /// A periodic timer on the strand: `fn(deadline)` runs at first, first + period, … (absolute
-  /// deadlines, so lateness never accumulates) while it returns true and the connection is open.
-  /// One timer is re-armed: the cheap way to pace 20 ms frames. Start `first` on
-  /// net::on_pacing_grid() so that many streams share the loop's wake-ups.
-  virtual void run_every(std::chrono::steady_clock::time_point first,
-                         std::chrono::steady_clock::duration period,
-                         std::function<bool(std::chrono::steady_clock::time_point)> fn) = 0;
   virtual bool open() const = 0;
 };
 

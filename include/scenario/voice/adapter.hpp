@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +21,15 @@
 
 namespace scenario {
 
+/// Who decides when a frame of the caller's audio leaves.
+enum class UplinkPacing {
+  /// The session calls send_audio() at each 20 ms frame's deadline: the frame leaves then.
+  session,
+  /// send_audio() queues; the adapter's UplinkPacer sends on its own slots and reports each frame
+  /// as it leaves (transport::UplinkSent), which is where the recording places it.
+  transport
+};
+
 /// What an adapter's transport can do. Declared per adapter and tested.
 struct AdapterCapabilities {
   bool streaming_transcripts = false;  ///< transcript deltas while the agent speaks
@@ -28,6 +38,7 @@ struct AdapterCapabilities {
   bool native_interruption = false;    ///< an explicit "stop talking" message
   audio::AudioFormat input_format{};   ///< what goes on the wire towards the agent
   audio::AudioFormat output_format{};  ///< what comes back
+  UplinkPacing uplink = UplinkPacing::session;
 };
 
 /// A step needs a capability the adapter does not have.
@@ -96,7 +107,8 @@ class VoiceAgentAdapter : public AgentAdapter {
   /// Connects for one run (RAII users can rely on disconnect() in the destructor).
   virtual void connect(std::shared_ptr<Clock> clock) = 0;
   virtual void disconnect() = 0;
-  /// Sends one frame of canonical audio (the adapter converts to its wire format).
+  /// Sends one 20 ms frame of canonical audio (the adapter converts to its wire format); with
+  /// UplinkPacing::transport, queues it for the adapter's pacer.
   virtual void send_audio(const audio::AudioChunk& frame) = 0;
   /// The caller's audio pauses here (an utterance, tones or a silence ended): a transport that
   /// holds audio back (a resampler's look-ahead) sends the rest now, as whole frames.
@@ -171,7 +183,16 @@ class VoiceSession {
   std::vector<VoiceEvent> events() const { return recorder_.events(); }
 
  private:
-  std::chrono::nanoseconds send_frames(const audio::AudioChunk& audio);
+  /// When the caller's audio was on the wire: from its first frame to the end of its last.
+  struct OnWire {
+    std::chrono::nanoseconds start{0}, end{0};
+  };
+  OnWire send_frames(const audio::AudioChunk& audio);
+  OnWire send_frames_paced_here(const std::vector<audio::AudioChunk>& frames);
+  OnWire send_frames_to_pacer(std::vector<audio::AudioChunk> frames);
+  void on_uplink_sent(const transport::UplinkSent& sent, std::chrono::nanoseconds at);
+  void own_up_to_late_frames(std::chrono::nanoseconds at, std::chrono::nanoseconds worst,
+                             std::size_t frame, std::size_t frames);
   void on_agent_audio(const transport::AgentAudio& audio, std::chrono::nanoseconds at);
   void on_agent_stopped(const transport::AgentStopped& stop, std::chrono::nanoseconds at);
   void on_tool_call(const transport::ToolCall& call, std::chrono::nanoseconds at);
@@ -185,6 +206,12 @@ class VoiceSession {
   std::shared_ptr<Clock> clock_;
   Recorder recorder_;
   std::chrono::nanoseconds user_end_{0};
+  /// Caller frames handed to a transport's pacer and not yet reported sent (in order).
+  std::deque<audio::AudioChunk> uplink_pending_;
+  struct {
+    std::chrono::nanoseconds first{-1}, last{-1}, worst_late{0};
+    std::size_t worst_frame = 0, frames = 0;
+  } uplink_sent_;  ///< departures of the utterance being sent
   std::unique_ptr<audio::Resampler> from_wire_;  ///< agent audio to 24 kHz, when sent otherwise
   // The reply being collected.
   audio::AudioChunk reply_audio_;

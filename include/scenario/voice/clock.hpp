@@ -24,8 +24,10 @@ class RealClock : public Clock {
     return std::chrono::steady_clock::now() - start_;
   }
   void sleep_until(std::chrono::nanoseconds deadline) override;
-  /// The steady-clock instant of run time `t` (for timers of network code that follow the run).
-  std::chrono::steady_clock::time_point steady_time(std::chrono::nanoseconds t) const noexcept {
+  /// The steady-clock instant at which run time `t` is reached: when timers of network code that
+  /// follow the run wake up. Virtual so that a test can have a clock that wakes late.
+  virtual std::chrono::steady_clock::time_point steady_time(
+      std::chrono::nanoseconds t) const noexcept {
     return start_ + t;
   }
   /// The run time of a steady-clock instant.

@@ -84,6 +84,14 @@ struct Note {
   nlohmann::json data = nlohmann::json::object();
 };
 
+/// A frame of the caller's audio left for the agent (sent by an UplinkPacer, stamped when it
+/// left): the session places the frame in the recording at that moment.
+struct UplinkSent {
+  std::uint64_t frame = 0;  ///< which canonical frame, counted from 0 since the pacer started
+  bool tail = false;        ///< the converter's tail after an utterance (no canonical frame)
+  std::chrono::nanoseconds late{0};  ///< after its slot's deadline
+};
+
 /// The agent ended the call (closed its connection): the turn ends, later turns fail.
 struct HangUp {
   std::string reason{};
@@ -103,7 +111,8 @@ Overloaded(F...) -> Overloaded<F...>;
 struct TransportEvent {
   using Body = std::variant<transport::AgentAudio, transport::TranscriptDelta, transport::TurnEnded,
                             transport::AgentStopped, transport::ToolCall, transport::ToolResult,
-                            transport::Dtmf, transport::Error, transport::Note, transport::HangUp>;
+                            transport::Dtmf, transport::Error, transport::Note, transport::HangUp,
+                            transport::UplinkSent>;
   std::chrono::nanoseconds at{0};
   Body body{};
 

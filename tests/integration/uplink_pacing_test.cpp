@@ -1,0 +1,154 @@
+// The caller's side of a Twilio-shaped call on a clock that wakes late: every frame that leaves is
+// exactly one 20 ms μ-law frame (160 bytes), one per slot, and the recording places the caller's
+// audio where it actually left, not where the schedule said it would (issue: one voice transport;
+// the recorder used to place frames at their deadlines, so a late wake-up made the bot hear the
+// end of speech later than the recording showed).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <mutex>
+
+#include "scenario/adapters/pipecat.hpp"
+#include "scenario/audio/g711.hpp"
+#include "scenario/net/websocket.hpp"
+#include "scenario/twilio/media_streams.hpp"
+#include "scenario/voice/adapter.hpp"
+
+namespace scenario {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Every wake-up it schedules comes `lateness` after the time asked for (timers of the network
+/// code and sleeps alike); its readings of the time are true.
+class LateWakingClock final : public RealClock {
+ public:
+  explicit LateWakingClock(std::chrono::nanoseconds lateness) : lateness_(lateness) {}
+  std::chrono::steady_clock::time_point steady_time(
+      std::chrono::nanoseconds t) const noexcept override {
+    return RealClock::steady_time(t) +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(lateness_);
+  }
+
+ private:
+  std::chrono::nanoseconds lateness_;
+};
+
+/// A bot that only listens: it keeps every message of the call with the run time it arrived.
+class ListeningBot {
+ public:
+  struct Media {
+    std::size_t bytes = 0;
+    int peak = 0;  ///< of the decoded frame
+    std::chrono::nanoseconds arrived{0};
+  };
+
+  ListeningBot(net::EventLoop& loop, std::shared_ptr<Clock> clock)
+      : clock_(std::move(clock)),
+        server_(loop, {}, [this](std::shared_ptr<net::WsConnection> c, const net::HttpRequest&) {
+          c->start({.on_message = [this](std::string data, bool) { on_message(data); },
+                    .on_close = {}});
+        }) {}
+
+  std::string url() const { return server_.ws_url("/ws"); }
+  std::vector<Media> media() const {
+    std::lock_guard lock(mutex_);
+    return media_;
+  }
+
+ private:
+  void on_message(const std::string& data) {
+    const auto arrived = clock_->now();
+    const auto m = twilio::parse(data);
+    if (m.event != twilio::Event::media) return;
+    std::vector<std::int16_t> pcm(m.payload.size());
+    audio::mulaw_decode(m.payload, pcm);
+    int peak = 0;
+    for (const auto v : pcm) peak = std::max(peak, std::abs(static_cast<int>(v)));
+    std::lock_guard lock(mutex_);
+    media_.push_back({m.payload.size(), peak, arrived});
+  }
+
+  std::shared_ptr<Clock> clock_;
+  mutable std::mutex mutex_;
+  std::vector<Media> media_;
+  net::Server server_;
+};
+
+audio::AudioChunk tone(std::chrono::milliseconds length) {
+  audio::AudioChunk chunk;
+  const auto n = static_cast<std::size_t>(24 * length.count());
+  chunk.samples.resize(n);
+  for (std::size_t i = 0; i < n; ++i)
+    chunk.samples[i] = static_cast<std::int16_t>(8000 * std::sin(2 * M_PI * 1000.0 * i / 24000.0));
+  return chunk;
+}
+
+double ms(std::chrono::nanoseconds t) {
+  return std::chrono::duration<double, std::milli>(t).count();
+}
+
+TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereItLeft) {
+  constexpr auto kLate = 25ms;  // more than a frame: a schedule-placed recording is visibly off
+  auto clock = std::make_shared<LateWakingClock>(kLate);
+  net::EventLoop loop(1);
+  ListeningBot bot(loop, clock);
+  adapters::PipecatAgentAdapter adapter({.url = bot.url(), .loop = &loop});
+  ASSERT_EQ(adapter.capabilities().uplink, UplinkPacing::transport);
+
+  std::vector<Segment> user_segments;
+  std::vector<VoiceEvent> events;
+  std::chrono::nanoseconds on_wire{0};
+  {
+    VoiceSession session(adapter, clock);
+    session.wait(200ms);
+    session.speak(tone(400ms));
+    session.wait(300ms);
+    session.speak(tone(300ms));
+    session.wait(300ms);
+    for (const auto& s : session.recorder().segments())
+      if (s.speaker == Speaker::user) user_segments.push_back(s);
+    events = session.events();
+    on_wire = adapter.uplink_delay();
+  }
+  const auto media = bot.media();
+  ASSERT_GT(media.size(), 50u);
+
+  // Exactly 160 bytes each, and one frame per slot: as many frames as 20 ms slots between the
+  // first and the last (no silence spliced in beside caller audio, no slot skipped).
+  for (const auto& m : media) ASSERT_EQ(m.bytes, 160u);
+  const double span_slots = ms(media.back().arrived - media.front().arrived) / 20.0;
+  EXPECT_NEAR(static_cast<double>(media.size()) - 1.0, span_slots, 2.0);
+
+  // The two tones, as the bot received them: the first loud frame after a quiet one.
+  std::vector<std::chrono::nanoseconds> onsets;
+  for (std::size_t i = 0; i < media.size(); ++i)
+    if (media[i].peak > 4000 && (i == 0 || media[i - 1].peak < 1000))
+      onsets.push_back(media[i].arrived);
+  ASSERT_EQ(onsets.size(), 2u);
+
+  ASSERT_EQ(user_segments.size(), 2u);
+  const std::vector<double> tone_starts = {user_segments.front().start,
+                                           user_segments.back().start};
+  for (std::size_t i = 0; i < 2; ++i) {
+    // Where the recording says the tone left (its start less the converter's look-ahead) …
+    const auto recorded_left = std::chrono::nanoseconds(
+                                   static_cast<std::int64_t>(tone_starts[i] * 1e9)) -
+                               on_wire;
+    // … is when it did: before the bot had it (1 ms for rounding to samples) and not the slot's
+    // deadline, 25 ms earlier (loopback delivery takes well under 15 ms even on a loaded machine).
+    const auto gap = onsets[i] - recorded_left;
+    EXPECT_GE(ms(gap), -1.0) << "tone " << i << " recorded after the bot received it";
+    EXPECT_LT(ms(gap), 15.0) << "tone " << i << " recorded " << ms(gap)
+                             << " ms before it reached the bot: placed on the schedule?";
+  }
+
+  // A clock that wakes 25 ms late is past the pacing bound: the run says so.
+  const auto degraded = std::count_if(events.begin(), events.end(), [](const VoiceEvent& e) {
+    return e.type == "measurement_degraded";
+  });
+  EXPECT_GE(degraded, 2);
+}
+
+}  // namespace
+}  // namespace scenario

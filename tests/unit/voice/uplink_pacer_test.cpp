@@ -1,0 +1,138 @@
+// The uplink pacer on a strand the test drives slot by slot: one frame per slot, caller audio
+// first and silence (or nothing) otherwise, every frame one slot long, and each caller frame
+// reported with the time it was handed to the wire and how late that was.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "scenario/voice/uplink_pacer.hpp"
+
+namespace scenario {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A strand whose periodic timer fires only when the test says, at the time the test picks.
+class ManualStrand final : public net::TimerStrand {
+ public:
+  void post(std::function<void()> fn) override { fn(); }
+  void run_at(std::chrono::steady_clock::time_point, std::function<void()> fn) override {
+    fn();
+  }
+  void run_every(std::chrono::steady_clock::time_point first, std::chrono::steady_clock::duration,
+                 std::function<bool(std::chrono::steady_clock::time_point)> fn) override {
+    first_ = first;
+    tick_ = std::move(fn);
+  }
+  /// Runs one slot; false once the pacer has stopped its timer.
+  bool slot() { return tick_ && tick_(first_); }
+  std::chrono::steady_clock::time_point first() const { return first_; }
+
+ private:
+  std::chrono::steady_clock::time_point first_{};
+  std::function<bool(std::chrono::steady_clock::time_point)> tick_;
+};
+
+struct Sent {
+  std::vector<std::int16_t> pcm;
+  std::chrono::nanoseconds at;
+};
+
+struct Harness {
+  explicit Harness(IdleUplink idle, int rate = 8000) : pacer(rate, idle) {
+    t0 = pacer.start(
+        strand, clock,
+        [this](std::span<const std::int16_t> pcm, std::chrono::nanoseconds at) {
+          sent.push_back({{pcm.begin(), pcm.end()}, at});
+        },
+        [this](TransportEvent e) { reports.push_back(std::move(e)); });
+  }
+  std::shared_ptr<ManualStrand> strand = std::make_shared<ManualStrand>();
+  std::shared_ptr<RealClock> clock = std::make_shared<RealClock>();
+  UplinkPacer pacer;
+  std::chrono::nanoseconds t0{0};
+  std::vector<Sent> sent;
+  std::vector<TransportEvent> reports;
+};
+
+std::vector<std::int16_t> tone_frame(std::int16_t level) {
+  return std::vector<std::int16_t>(480, level);  // 20 ms at 24 kHz
+}
+
+TEST(UplinkPacer, SendsCallerAudioElseSilenceOneWholeSlotEach) {
+  Harness h(IdleUplink::silence);
+  EXPECT_EQ(h.clock->steady_time(h.t0), h.strand->first()) << "slots start at t0";
+  ASSERT_TRUE(h.strand->slot());
+  ASSERT_TRUE(h.strand->slot());
+  for (int i = 0; i < 3; ++i) h.pacer.push(tone_frame(8000));
+  h.pacer.finish();
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(h.strand->slot());
+
+  ASSERT_EQ(h.sent.size(), 8u) << "one frame per slot, no more, no less";
+  for (const auto& s : h.sent) EXPECT_EQ(s.pcm.size(), 160u) << "every frame is 20 ms at 8 kHz";
+  auto loud = [](const Sent& s) {
+    return std::any_of(s.pcm.begin(), s.pcm.end(), [](std::int16_t v) { return v > 4000; });
+  };
+  EXPECT_FALSE(loud(h.sent[0]));
+  EXPECT_FALSE(loud(h.sent[1]));
+  for (int i = 2; i < 5; ++i) EXPECT_TRUE(loud(h.sent[i])) << "caller frame " << i;
+  // Frames 5 (the converter's tail) and 6, 7 (silence): nothing loud is left over.
+  EXPECT_FALSE(loud(h.sent[6]));
+  EXPECT_FALSE(loud(h.sent[7]));
+
+  // Four departures reported (three frames and the tail), each stamped as handed to the wire.
+  ASSERT_EQ(h.reports.size(), 4u);
+  for (std::size_t i = 0; i < h.reports.size(); ++i) {
+    const auto* u = h.reports[i].get_if<transport::UplinkSent>();
+    ASSERT_NE(u, nullptr);
+    EXPECT_EQ(h.reports[i].at, h.sent[i + 2].at);
+    EXPECT_EQ(u->tail, i == 3);
+    if (i < 3) {
+      EXPECT_EQ(u->frame, i);
+    }
+    // Slot k's deadline is t0 + k·20 ms: the reported lateness is measured from there.
+    EXPECT_EQ(u->late, h.sent[i + 2].at - (h.t0 + static_cast<std::int64_t>(i + 2) * 20ms));
+  }
+  const auto stats = h.pacer.stats();
+  EXPECT_EQ(stats.frames_sent, 8u);
+  EXPECT_EQ(stats.caller_frames, 4u);
+  EXPECT_EQ(stats.silence_frames, 4u);
+  EXPECT_EQ(stats.pacing.count(), 8u);
+}
+
+TEST(UplinkPacer, AnIdleLineThatWantsNothingGetsNothing) {
+  Harness h(IdleUplink::nothing);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(h.strand->slot());
+  EXPECT_TRUE(h.sent.empty());
+  h.pacer.push(tone_frame(8000));
+  ASSERT_TRUE(h.strand->slot());
+  ASSERT_TRUE(h.strand->slot());
+  ASSERT_EQ(h.sent.size(), 1u);
+  ASSERT_EQ(h.reports.size(), 1u);
+  // The frame went in the sixth slot (deadline t0 + 100 ms): idle slots still count.
+  EXPECT_EQ(h.reports[0].get_if<transport::UplinkSent>()->late, h.reports[0].at - (h.t0 + 100ms));
+  EXPECT_EQ(h.pacer.stats().silence_frames, 0u);
+}
+
+TEST(UplinkPacer, StoppingDropsQueuedAudioAndEndsTheSlots) {
+  Harness h(IdleUplink::silence);
+  for (int i = 0; i < 3; ++i) h.pacer.push(tone_frame(8000));
+  ASSERT_TRUE(h.strand->slot());
+  h.pacer.stop();
+  EXPECT_FALSE(h.strand->slot()) << "the timer ends";
+  EXPECT_EQ(h.sent.size(), 1u);
+  EXPECT_EQ(h.reports.size(), 1u) << "frames never sent are never reported as sent";
+  h.pacer.push(tone_frame(8000));  // after stop: dropped, not queued for a later start
+  EXPECT_FALSE(h.strand->slot());
+}
+
+TEST(UplinkPacer, StartsOnceAndOnlyOnTheRealClock) {
+  Harness h(IdleUplink::silence);
+  EXPECT_THROW(h.pacer.start(h.strand, h.clock, {}, {}), std::logic_error);
+  UplinkPacer virtual_time(8000, IdleUplink::silence);
+  EXPECT_THROW(virtual_time.start(h.strand, std::make_shared<VirtualClock>(), {}, {}),
+               std::logic_error);
+}
+
+}  // namespace
+}  // namespace scenario

@@ -10,9 +10,8 @@
 #include "scenario/audio/resampler.hpp"
 #include "scenario/net/websocket.hpp"
 #include "scenario/pipecat/serializer.hpp"
-#include "scenario/voice/event_queue.hpp"
 #include "scenario/voice/playout_cursor.hpp"
-#include "scenario/voice/uplink_pacer.hpp"
+#include "scenario/voice/streaming_transport.hpp"
 
 namespace scenario::adapters {
 namespace {
@@ -20,7 +19,10 @@ namespace {
 /// What a protobuf bot sends unless configured otherwise (pipecat.md §2: transport output rate).
 constexpr int kPipecatOutputRate = 24000;
 
-int checked_input_rate(int rate) {
+/// Caller audio on the wire: μ-law 8k (Twilio), or PCM16 at the bot's input rate (protobuf).
+int wire_rate_of(const PipecatOptions& options) {
+  if (options.serializer == PipecatSerializer::twilio) return kTelephoneRate;
+  const int rate = options.input_sample_rate;
   if (!audio::Resampler::is_supported_rate(rate) || rate % 50 != 0)
     throw std::invalid_argument("pipecat: input_sample_rate " + std::to_string(rate) +
                                 " is not a supported rate (4000-384000 Hz, whole 20 ms frames)");
@@ -34,42 +36,35 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   /// a late message, timer or close of an earlier connection (still in flight when a second run
   /// connects) works on its own state and reports nothing once it is no longer current.
   struct Link : std::enable_shared_from_this<Link> {
-    std::uint64_t epoch = 0;
+    StreamingTransport::Call call = 0;
+    std::shared_ptr<Clock> clock;
+    const RealClock* real_clock = nullptr;  ///< the same clock: timers are set on its steady time
     std::shared_ptr<net::WsConnection> connection;
     std::unique_ptr<pipecat::Serializer> serializer;  ///< strand only
     PlayoutCursor playout;  ///< strand only: the bot's audio as the caller hears it (run-clock ns)
     std::chrono::nanoseconds stream_start{0};  ///< the stream's timestamps count from here
     std::atomic<bool> running{true};           ///< until disconnect() or the bot's close
-    /// The caller side: caller audio, else silence (the bot's VAD needs a continuous stream,
-    /// pipecat.md §1 "Audio rates"), one frame per 20 ms slot.
-    std::unique_ptr<UplinkPacer> pacer;
   };
 
-  explicit Impl(PipecatOptions o)
-      : options(std::move(o)),
-        wire_rate(options.serializer == PipecatSerializer::protobuf
-                      ? checked_input_rate(options.input_sample_rate)
-                      : kTelephoneRate) {}
+  Impl(PipecatOptions o, std::shared_ptr<StreamingTransport> t)
+      : options(std::move(o)), wire_rate(wire_rate_of(options)), transport(std::move(t)) {}
 
   PipecatOptions options;
   const int wire_rate;  ///< caller audio on the wire (μ-law 8k, or PCM16 at the input rate)
-  std::shared_ptr<Clock> clock;
-  const RealClock* real_clock = nullptr;  ///< the same clock: timers are set on its steady time
+
+  const std::shared_ptr<StreamingTransport> transport;
 
   // Session thread only.
   std::shared_ptr<Link> link;
   bool disconnected = false;
-  UplinkPacerStats earlier_pacers;  ///< of the connections before this one
 
   // Shared with the strands.
-  std::atomic<std::uint64_t> current{0};  ///< the epoch of the current link
-  TransportEventQueue events;
   mutable std::mutex mutex;
   PipecatStats stats;
   bool closed = false;
   std::string close_description;
 
-  std::chrono::nanoseconds now() const { return clock->now(); }
+  std::chrono::nanoseconds now() const { return transport->now(); }
 
   std::unique_ptr<pipecat::Serializer> new_serializer() const {
     if (options.serializer == PipecatSerializer::protobuf)
@@ -86,7 +81,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void push(const Link& l, TransportEvent::Body body, std::chrono::nanoseconds at) {
-    if (l.epoch == current) events.push({.at = at, .body = std::move(body)});
+    transport->push(l.call, std::move(body), at);
   }
 
   template <class F>
@@ -122,7 +117,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
             [&](pipecat::line::Mark& m) {
               // Twilio echoes a mark once everything queued before it has played.
               const auto due = l.playout.mark(m.name, arrived.count());
-              l.connection->run_at(real_clock->steady_time(std::chrono::nanoseconds(due)),
+              l.connection->run_at(l.real_clock->steady_time(std::chrono::nanoseconds(due)),
                                    [self = shared_from_this(), link = l.shared_from_this()] {
                                      self->echo_marks(
                                          *link, link->playout.take_due_marks(self->now().count()),
@@ -168,19 +163,13 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  void malformed(const Link& l, const std::string& what) {
-    count([&](PipecatStats& s) {
-      ++s.malformed;
-      s.last_error = what;
-    });
-    push(l, transport::Error{.severity = transport::Severity::recoverable, .message = what}, now());
-  }
+  void malformed(const Link& l, const std::string& what) { transport->malformed(l.call, what); }
 
   void on_close(Link& l, const net::WsClose& close) {
     // Ours when disconnect() stopped the call first; anything else ends the call under the run
     // (the bot hung up, broke a limit, stopped answering pings) and the session must hear of it.
     const bool ours = !l.running.exchange(false);
-    if (l.epoch != current) return;
+    if (l.call != transport->current()) return;
     {
       std::lock_guard lock(mutex);
       closed = true;
@@ -199,7 +188,12 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 };
 
 PipecatAgentAdapter::PipecatAgentAdapter(PipecatOptions options)
-    : VoiceAgentAdapter(options.turn), impl_(std::make_shared<Impl>(std::move(options))) {}
+    // The caller side: caller audio, else silence (the bot's VAD needs a continuous stream,
+    // pipecat.md §1 "Audio rates"), one frame per 20 ms slot.
+    : StreamingVoiceAdapter(options.turn, {.wire_rate = wire_rate_of(options),
+                                           .idle = IdleUplink::silence,
+                                           .name = "pipecat"}),
+      impl_(std::make_shared<Impl>(std::move(options), transport())) {}
 
 PipecatAgentAdapter::~PipecatAgentAdapter() {
   try {
@@ -221,12 +215,12 @@ AdapterCapabilities PipecatAgentAdapter::capabilities() const {
 
 void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   auto& i = *impl_;
-  i.real_clock = &require_real_clock(clock.get(), "pipecat talks to a bot over the network");
-  i.clock = std::move(clock);
+  const auto& real = require_real_clock(clock.get(), "pipecat talks to a bot over the network");
   auto& loop = i.options.loop != nullptr ? *i.options.loop : net::EventLoop::shared();
   if (i.link) disconnect();  // a second run on the same adapter
   auto link = std::make_shared<Impl::Link>();
-  link->epoch = i.current + 1;
+  link->clock = clock;
+  link->real_clock = &real;
   link->serializer = i.new_serializer();
   try {
     link->connection = net::ws_connect(loop, i.options.url,
@@ -236,15 +230,13 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   } catch (const net::NetError& e) {
     throw net::NetError(std::string("pipecat: cannot reach the bot: ") + e.what());
   }
-  if (i.link && i.link->pacer) i.earlier_pacers.merge(i.link->pacer->stats());
+  link->call = i.transport->begin(std::move(clock));
   i.link = link;
   i.disconnected = false;
   {
     std::lock_guard lock(i.mutex);
     i.closed = false;
   }
-  i.events.clear();
-  i.current = link->epoch;
   std::weak_ptr<Impl> weak = impl_;
   link->connection->start({.on_message =
                                [weak, link](std::string data, bool binary) {
@@ -263,17 +255,12 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   });
   opened.get_future().wait();
   link->stream_start = i.now();
-  link->pacer = std::make_unique<UplinkPacer>(i.wire_rate, IdleUplink::silence);
-  link->pacer->start(
-      link->connection, i.clock,
+  i.transport->start_uplink(
+      link->connection,
       [link, rate = i.wire_rate](std::span<const std::int16_t> pcm, std::chrono::nanoseconds at) {
         if (!link->running) return;
         auto m = link->serializer->audio(pcm, rate, at - link->stream_start);
         link->connection->send(std::move(m.data), m.binary);
-      },
-      [weak, link](TransportEvent event) {
-        auto self = weak.lock();
-        if (self && link->epoch == self->current) self->events.push(std::move(event));
       });
 }
 
@@ -283,7 +270,7 @@ void PipecatAgentAdapter::disconnect() {
   // `running` false once the stop below has run there.
   if (!i.link || i.disconnected) return;
   i.disconnected = true;
-  i.link->pacer->stop();
+  i.transport->end();
   auto done = std::make_shared<std::promise<void>>();
   auto finished = done->get_future();
   i.link->connection->post([link = i.link, done] {
@@ -299,26 +286,9 @@ void PipecatAgentAdapter::disconnect() {
   finished.wait_for(std::chrono::seconds(2));
 }
 
-void PipecatAgentAdapter::send_audio(const audio::AudioChunk& frame) {
-  auto& i = *impl_;
-  if (!i.link) throw std::logic_error("pipecat: send_audio before connect");
-  {
-    std::lock_guard lock(i.mutex);
-    if (i.closed) throw net::NetError("pipecat: cannot send audio, " + i.close_description);
-  }
-  i.link->pacer->push(frame.samples);
-}
-
-void PipecatAgentAdapter::end_of_audio() {
-  if (impl_->link) impl_->link->pacer->finish();
-}
-
-std::chrono::nanoseconds PipecatAgentAdapter::uplink_delay() const {
-  return impl_->link ? impl_->link->pacer->delay() : std::chrono::nanoseconds(0);
-}
-
-std::optional<TransportEvent> PipecatAgentAdapter::receive(std::chrono::nanoseconds deadline) {
-  return impl_->events.pop(*impl_->clock, deadline);
+void PipecatAgentAdapter::check_can_send() const {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->closed) throw net::NetError("pipecat: cannot send audio, " + impl_->close_description);
 }
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
@@ -358,13 +328,14 @@ void PipecatAgentAdapter::interrupt(const HeardSoFar& heard) {
 
 PipecatStats PipecatAgentAdapter::stats() const {
   const auto& i = *impl_;
-  auto uplink = i.earlier_pacers;
-  if (i.link) uplink.merge(i.link->pacer->stats());
+  const auto line = i.transport->stats();
   std::lock_guard lock(i.mutex);
   auto stats = i.stats;
-  stats.frames_sent = uplink.frames_sent;
-  stats.silence_frames = uplink.silence_frames;
-  stats.pacing = uplink.pacing;
+  stats.frames_sent = line.uplink.frames_sent;
+  stats.silence_frames = line.uplink.silence_frames;
+  stats.pacing = line.uplink.pacing;
+  stats.malformed = line.malformed;
+  stats.last_error = line.last_error;
   return stats;
 }
 

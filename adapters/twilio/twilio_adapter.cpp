@@ -14,10 +14,9 @@
 #include "scenario/twilio/media_streams.hpp"
 #include "scenario/twilio/signature.hpp"
 #include "scenario/twilio/twiml.hpp"
-#include "scenario/voice/event_queue.hpp"
 #include "scenario/voice/playout_cursor.hpp"
 #include "scenario/net/timer_strand.hpp"
-#include "scenario/voice/uplink_pacer.hpp"
+#include "scenario/voice/streaming_transport.hpp"
 
 namespace scenario::adapters {
 namespace {
@@ -56,24 +55,23 @@ net::HttpResponse twiml_response(std::string twiml) {
 }  // namespace
 
 struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
-  explicit Impl(TwilioOptions o) : options(std::move(o)), rest(options.rest) {}
+  Impl(TwilioOptions o, std::shared_ptr<StreamingTransport> t)
+      : options(std::move(o)), rest(options.rest), transport(std::move(t)) {}
 
   TwilioOptions options;
   twilio::RestClient rest;
   std::unique_ptr<net::Server> server;
   std::string http_base;  ///< what Twilio requests (public_url or the server's own)
-  std::shared_ptr<Clock> clock;
   std::mt19937_64 random{std::random_device{}()};
-  TransportEventQueue events;
+  /// The call's events and its caller side (paced on `pacer_strand`, a strand of its own since it
+  /// outlives the media streams a key press replaces).
+  const std::shared_ptr<StreamingTransport> transport;
 
   // Session thread only.
   /// The caller's side of the current call: one frame per 20 ms slot while the caller speaks, and
   /// nothing in between (Twilio fills the line itself). It outlives the media streams that a key
   /// press replaces, so it runs on a strand of its own.
-  std::unique_ptr<UplinkPacer> pacer;
   std::shared_ptr<net::TimerStrand> pacer_strand;
-  /// One per connect(): a frame of an earlier call's pacer still in flight reports nothing.
-  std::atomic<std::uint64_t> pacer_epoch{0};
   std::string number_sid, saved_voice_url, saved_voice_method;  ///< wait_for_call
 
   // Pacer strand only.
@@ -108,13 +106,13 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
                                         {{kNonceParameter, new_nonce()}}, play_digits);
   }
 
-  std::chrono::nanoseconds now() const {
-    return clock ? clock->now() : std::chrono::nanoseconds(0);
-  }
+  std::chrono::nanoseconds now() const { return transport->now(); }
+
+  /// An event of the call under way.
+  void push(TransportEvent::Body body) { transport->push(transport->current(), std::move(body)); }
 
   void note(std::string text, nlohmann::json data) {
-    events.push(
-        {.at = now(), .body = transport::Note{.type = std::move(text), .data = std::move(data)}});
+    push(transport::Note{.type = std::move(text), .data = std::move(data)});
   }
 
   // ---- webhooks (loop threads) ----
@@ -189,7 +187,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     changed.notify_all();
-    if (hung_up) events.push({.at = now(), .body = transport::HangUp{.reason = status}});
+    if (hung_up) push(transport::HangUp{.reason = status});
     return text_response(200, "");
   }
 
@@ -237,12 +235,9 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   void malformed(const std::string& what) {
     {
       std::lock_guard lock(mutex);
-      ++stats.malformed;
-      stats.last_error = what;
+      stats.last_error = what;  // also says why streams and webhooks were refused
     }
-    events.push(
-        {.at = now(),
-         .body = transport::Error{.severity = transport::Severity::recoverable, .message = what}});
+    transport->malformed(transport->current(), what);
   }
 
   void on_message(Leg& leg, const std::string& text, bool binary) {
@@ -268,9 +263,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
           ++stats.media_received;
         }
         // At 8 kHz: the runtime converts to its rate.
-        events.push(
-            {.at = now(),
-             .body = transport::AgentAudio{.samples = leg.narrow, .sample_rate = kWireRate}});
+        push(transport::AgentAudio{.samples = leg.narrow, .sample_rate = kWireRate});
         break;
       }
       case twilio::Event::dtmf: {
@@ -281,7 +274,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         }
         // The callback first: whoever sees the event can rely on the callback having run.
         if (options.on_dtmf) options.on_dtmf(m.digit[0]);
-        events.push({.at = now(), .body = transport::Dtmf{.digits = m.digit}});
+        push(transport::Dtmf{.digits = m.digit});
         break;
       }
       case twilio::Event::mark:
@@ -320,9 +313,8 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
         leg.connection->close(1003, "unsupported media format");
         call_ended = true;
         end_reason = stats.last_error;
-        events.push({.at = now(),
-                     .body = transport::Error{.severity = transport::Severity::fatal,
-                                              .message = "twilio: " + stats.last_error}});
+        push(transport::Error{.severity = transport::Severity::fatal,
+                              .message = "twilio: " + stats.last_error});
         changed.notify_all();
         return;
       }
@@ -363,7 +355,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
     }
     changed.notify_all();
     if (hung_up) {
-      events.push({.at = now(), .body = transport::HangUp{.reason = close.describe()}});
+      push(transport::HangUp{.reason = close.describe()});
     }
   }
 
@@ -400,7 +392,11 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 };
 
 TwilioAgentAdapter::TwilioAgentAdapter(TwilioOptions options)
-    : VoiceAgentAdapter(options.turn), impl_(std::make_shared<Impl>(std::move(options))) {
+    // One frame per 20 ms slot while the caller speaks, nothing in between (Twilio fills the
+    // line itself).
+    : StreamingVoiceAdapter(options.turn,
+                            {.wire_rate = kWireRate, .idle = IdleUplink::nothing, .name = "twilio"}),
+      impl_(std::make_shared<Impl>(std::move(options), transport())) {
   auto& i = *impl_;
   auto& loop = i.options.loop != nullptr ? *i.options.loop : net::EventLoop::shared();
   std::weak_ptr<Impl> weak = impl_;
@@ -439,8 +435,7 @@ void TwilioAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   require_real_clock(clock.get(), "twilio places a real call");
   auto& i = *impl_;
   if (i.connected) disconnect();
-  i.clock = std::move(clock);
-  i.events.clear();
+  i.transport->begin(clock);
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(i.mutex);
@@ -495,19 +490,11 @@ void TwilioAgentAdapter::connect(std::shared_ptr<Clock> clock) {
     throw net::NetError("twilio: " + who + " failed: " + why);
   }
   stop_waiting();
-  i.pacer = std::make_unique<UplinkPacer>(kWireRate, IdleUplink::nothing);
   std::weak_ptr<Impl> weak = impl_;
-  const auto epoch = ++i.pacer_epoch;
-  i.pacer->start(
-      i.pacer_strand, i.clock,
-      [weak, epoch](std::span<const std::int16_t> pcm, std::chrono::nanoseconds) {
-        auto self = weak.lock();
-        if (self && self->pacer_epoch == epoch) self->send_frame(pcm);
-      },
-      [weak, epoch](TransportEvent event) {
-        auto self = weak.lock();
-        if (self && self->pacer_epoch == epoch) self->events.push(std::move(event));
-      });
+  i.transport->start_uplink(i.pacer_strand,
+                           [weak](std::span<const std::int16_t> pcm, std::chrono::nanoseconds) {
+                             if (auto self = weak.lock()) self->send_frame(pcm);
+                           });
   i.connected = true;
 }
 
@@ -515,7 +502,7 @@ void TwilioAgentAdapter::disconnect() {
   auto& i = *impl_;
   if (!i.connected) return;
   i.connected = false;
-  if (i.pacer) i.pacer->stop();
+  i.transport->end();
   std::shared_ptr<net::WsConnection> stream;
   std::string call;
   bool ended = false;
@@ -551,26 +538,11 @@ void TwilioAgentAdapter::disconnect() {
   }
 }
 
-void TwilioAgentAdapter::send_audio(const audio::AudioChunk& frame) {
+void TwilioAgentAdapter::check_can_send() const {
   auto& i = *impl_;
-  if (!i.connected || !i.pacer) throw std::logic_error("twilio: send_audio before connect");
-  {
-    std::lock_guard lock(i.mutex);
-    if (i.call_ended) throw net::NetError("twilio: cannot send audio, " + i.end_reason);
-  }
-  i.pacer->push(frame.samples);
-}
-
-void TwilioAgentAdapter::end_of_audio() {
-  if (impl_->connected && impl_->pacer) impl_->pacer->finish();
-}
-
-std::chrono::nanoseconds TwilioAgentAdapter::uplink_delay() const {
-  return impl_->pacer ? impl_->pacer->delay() : std::chrono::nanoseconds(0);
-}
-
-std::optional<TransportEvent> TwilioAgentAdapter::receive(std::chrono::nanoseconds deadline) {
-  return impl_->events.pop(*impl_->clock, deadline);
+  if (!i.connected) throw std::logic_error("twilio: send_audio before connect");
+  std::lock_guard lock(i.mutex);
+  if (i.call_ended) throw net::NetError("twilio: cannot send audio, " + i.end_reason);
 }
 
 void TwilioAgentAdapter::send_dtmf(std::string_view digits) {
@@ -626,8 +598,11 @@ std::string TwilioAgentAdapter::call_sid() const {
 }
 
 TwilioStats TwilioAgentAdapter::stats() const {
+  const auto malformed = impl_->transport->stats().malformed;
   std::lock_guard lock(impl_->mutex);
-  return impl_->stats;
+  auto stats = impl_->stats;
+  stats.malformed = malformed;
+  return stats;
 }
 
 }  // namespace scenario::adapters

@@ -1,18 +1,20 @@
 #pragma once
 // A user-written adapter for the toy protocol (toy_protocol.hpp), built only from scenario-cpp's
 // public adapter kit:
-//   scenario/voice/adapter.hpp          the contract (VoiceAgentAdapter) and HeardSoFar
-//   scenario/voice/transport_event.hpp  typed events the runtime understands
-//   scenario/voice/event_queue.hpp      network thread → session thread, waited on the run clock
-//   scenario/voice/uplink_framer.hpp    canonical caller audio → exact 20 ms frames at the wire
-//   rate scenario/net/websocket.hpp          WebSocket client (TLS verified) on a shared event loop
+//   scenario/voice/adapter.hpp              the contract (VoiceAgentAdapter) and HeardSoFar
+//   scenario/voice/transport_event.hpp      typed events the runtime understands
+//   scenario/voice/streaming_transport.hpp  StreamingVoiceAdapter: the call's events, numbering,
+//                                           uplink pacing and figures; only the protocol is left
+//   scenario/net/websocket.hpp              WebSocket client (TLS verified) on a shared event loop
 // Copy it to write an adapter for your own agent's protocol.
 
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "scenario/net/event_loop.hpp"
+#include "scenario/net/websocket.hpp"
 #include "scenario/voice/adapter.hpp"
+#include "scenario/voice/streaming_transport.hpp"
 
 namespace toy {
 
@@ -22,7 +24,7 @@ struct ToyAdapterOptions {
   scenario::net::EventLoop* loop = nullptr;  ///< default: the process-wide loop
 };
 
-class ToyAdapter : public scenario::VoiceAgentAdapter {
+class ToyAdapter : public scenario::StreamingVoiceAdapter {
  public:
   explicit ToyAdapter(ToyAdapterOptions options);
   ~ToyAdapter() override;
@@ -33,19 +35,14 @@ class ToyAdapter : public scenario::VoiceAgentAdapter {
   scenario::AdapterCapabilities capabilities() const override;
   void connect(std::shared_ptr<scenario::Clock> clock) override;
   void disconnect() override;
-  void send_audio(const scenario::audio::AudioChunk& frame) override;
-  void end_of_audio() override;
-  std::chrono::nanoseconds uplink_delay() const override;
   void commit_user_turn() override;
-  std::optional<scenario::TransportEvent> receive(std::chrono::nanoseconds deadline) override;
   void interrupt(const scenario::HeardSoFar& heard) override;
+  /// Frames sent (caller audio and silence), how late they left, malformed messages.
+  scenario::StreamingTransportStats stats() const;
 
  private:
-  struct Connection;
-  void send(const std::string& text);
   ToyAdapterOptions options_;
-  std::shared_ptr<scenario::Clock> clock_;
-  std::shared_ptr<Connection> connection_;
+  std::shared_ptr<scenario::net::WsConnection> socket_;
 };
 
 }  // namespace toy

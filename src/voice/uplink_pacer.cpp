@@ -1,6 +1,7 @@
 #include "scenario/voice/uplink_pacer.hpp"
 
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -39,6 +40,7 @@ struct UplinkPacer::State {
     std::vector<std::int16_t> pcm;
     std::uint64_t frame = 0;
     bool tail = false;
+    std::function<void()> then{};  ///< not a frame: runs once the frames before it have left
   };
   mutable std::mutex mutex;
   std::deque<Queued> queue;
@@ -51,18 +53,31 @@ struct UplinkPacer::State {
     if (phase != Phase::stopped) queue.push_back(std::move(q));
   }
 
+  // Queued work that is not a frame, at the front: taken out to run (outside the lock).
+  std::vector<std::function<void()>> take_thens() {
+    std::vector<std::function<void()>> fns;
+    while (!queue.empty() && queue.front().then) {
+      fns.push_back(std::move(queue.front().then));
+      queue.pop_front();
+    }
+    return fns;
+  }
+
   // One slot: the next caller frame, else silence (or nothing). False once stopped.
   bool tick() {
     const auto deadline = t0 + static_cast<std::int64_t>(slot++) * kSlot;
     std::optional<Queued> caller;
+    std::vector<std::function<void()>> before;
     {
       std::lock_guard lock(mutex);
       if (phase != Phase::running) return false;
+      before = take_thens();
       if (!queue.empty()) {
         caller = std::move(queue.front());
         queue.pop_front();
       }
     }
+    for (auto& fn : before) fn();
     if (!caller && idle == IdleUplink::nothing) return true;
     const auto now = clock->now();
     send(caller ? std::span<const std::int16_t>(caller->pcm) : silence, now);
@@ -71,10 +86,15 @@ struct UplinkPacer::State {
               .body = transport::UplinkSent{
                   .frame = caller->frame, .tail = caller->tail, .late = now - deadline}});
     }
-    std::lock_guard lock(mutex);
-    ++stats.frames_sent;
-    ++(caller ? stats.caller_frames : stats.silence_frames);
-    stats.pacing.add(now - deadline);
+    std::vector<std::function<void()>> after;
+    {
+      std::lock_guard lock(mutex);
+      ++stats.frames_sent;
+      ++(caller ? stats.caller_frames : stats.silence_frames);
+      stats.pacing.add(now - deadline);
+      if (caller) after = take_thens();  // what follows this frame leaves right behind it
+    }
+    for (auto& fn : after) fn();
     return true;
   }
 };
@@ -134,6 +154,12 @@ int UplinkPacer::wire_rate() const noexcept {
 
 std::size_t UplinkPacer::frame_samples() const noexcept {
   return state_->framer.frame_samples();
+}
+
+void UplinkPacer::then(std::function<void()> fn) {
+  std::lock_guard lock(state_->mutex);
+  if (state_->phase != State::Phase::stopped)
+    state_->queue.push_back({.pcm = {}, .frame = 0, .tail = false, .then = std::move(fn)});
 }
 
 UplinkPacerStats UplinkPacer::stats() const {

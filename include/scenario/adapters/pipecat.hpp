@@ -13,7 +13,7 @@
 
 #include "scenario/net/event_loop.hpp"
 #include "scenario/net/pacing.hpp"
-#include "scenario/voice/adapter.hpp"
+#include "scenario/voice/streaming_transport.hpp"
 
 namespace scenario::adapters {
 
@@ -63,7 +63,7 @@ struct PipecatStats {
   net::LatenessHistogram pacing{};  ///< how late each 20 ms frame left
 };
 
-class PipecatAgentAdapter : public VoiceAgentAdapter {
+class PipecatAgentAdapter : public StreamingVoiceAdapter {
  public:
   explicit PipecatAgentAdapter(PipecatOptions options);
   ~PipecatAgentAdapter() override;
@@ -76,12 +76,6 @@ class PipecatAgentAdapter : public VoiceAgentAdapter {
   AdapterCapabilities capabilities() const override;
   void connect(std::shared_ptr<Clock> clock) override;
   void disconnect() override;
-  /// Every caller frame on the wire is exactly 20 ms (160 μ-law bytes; protobuf: rate/50
-  /// samples); an utterance ends with the resampler's tail as one more whole frame.
-  void send_audio(const audio::AudioChunk& frame) override;
-  void end_of_audio() override;
-  std::chrono::nanoseconds uplink_delay() const override;
-  std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) override;
   void send_dtmf(std::string_view digits) override;
   /// protobuf with `interruption_frames`: sends an InterruptionFrame (Pipecat drops what it has
   /// not played; it has no use for how much was heard).
@@ -90,6 +84,9 @@ class PipecatAgentAdapter : public VoiceAgentAdapter {
   PipecatStats stats() const;
 
   struct Impl;
+
+ protected:
+  void check_can_send() const override;
 
  private:
   std::shared_ptr<Impl> impl_;

@@ -17,7 +17,7 @@
 #include "scenario/net/event_loop.hpp"
 #include "scenario/net/websocket.hpp"
 #include "scenario/twilio/rest.hpp"
-#include "scenario/voice/adapter.hpp"
+#include "scenario/voice/streaming_transport.hpp"
 
 namespace scenario::adapters {
 
@@ -66,7 +66,7 @@ struct TwilioStats {
   std::string call_status{};  ///< last status Twilio reported for the call
 };
 
-class TwilioAgentAdapter : public VoiceAgentAdapter {
+class TwilioAgentAdapter : public StreamingVoiceAdapter {
  public:
   explicit TwilioAgentAdapter(TwilioOptions options);
   ~TwilioAgentAdapter() override;
@@ -81,12 +81,6 @@ class TwilioAgentAdapter : public VoiceAgentAdapter {
   void connect(std::shared_ptr<Clock> clock) override;
   /// Hangs up (Status=completed), closes the stream, restores the number's voice URL.
   void disconnect() override;
-  /// Every caller frame is exactly 20 ms (160 μ-law bytes); an utterance ends with the
-  /// resampler's tail as one more whole frame.
-  void send_audio(const audio::AudioChunk& frame) override;
-  void end_of_audio() override;
-  std::chrono::nanoseconds uplink_delay() const override;
-  std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) override;
   /// Presses keys on the live call: the call's TwiML is replaced by <Play digits> followed by a
   /// fresh <Connect><Stream>; returns once the new stream is up (the digits have been played).
   void send_dtmf(std::string_view digits) override;
@@ -97,6 +91,9 @@ class TwilioAgentAdapter : public VoiceAgentAdapter {
   TwilioStats stats() const;
 
   struct Impl;
+
+ protected:
+  void check_can_send() const override;
 
  private:
   std::shared_ptr<Impl> impl_;

@@ -70,6 +70,10 @@ class UplinkPacer {
   void push(std::span<const std::int16_t> canonical);
   /// The caller's audio pauses: the converter's tail is queued as one more whole frame.
   void finish();
+  /// Runs `fn` on the pacer's strand right after every frame queued so far has left (in the same
+  /// slot as the last of them, or at the next slot when none is queued): a message that must
+  /// follow the caller's audio on the wire (a realtime API's commit) is sent from here.
+  void then(std::function<void()> fn);
   /// How much later than its slot a caller sample is on the wire (the converter's look-ahead).
   std::chrono::nanoseconds delay() const noexcept;
   int wire_rate() const noexcept;

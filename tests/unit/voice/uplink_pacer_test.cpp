@@ -126,6 +126,25 @@ TEST(UplinkPacer, StoppingDropsQueuedAudioAndEndsTheSlots) {
   EXPECT_FALSE(h.strand->slot());
 }
 
+TEST(UplinkPacer, WhatMustFollowTheAudioLeavesRightBehindItsLastFrame) {
+  Harness h(IdleUplink::silence);
+  std::vector<std::string> order;
+  h.pacer.then([&] { order.push_back("commit " + std::to_string(h.sent.size())); });
+  ASSERT_TRUE(h.strand->slot());  // nothing queued before it: it runs at this slot, then silence
+  h.pacer.push(tone_frame(8000));
+  h.pacer.push(tone_frame(8000));
+  h.pacer.then([&] { order.push_back("commit " + std::to_string(h.sent.size())); });
+  ASSERT_TRUE(h.strand->slot());
+  EXPECT_EQ(order.size(), 1u) << "one frame is still queued ahead of it";
+  ASSERT_TRUE(h.strand->slot());
+  // In the slot of the second frame, right after it: no third slot's wait.
+  EXPECT_EQ(order, (std::vector<std::string>{"commit 0", "commit 3"}));
+  h.pacer.stop();
+  h.pacer.then([&] { order.push_back("late"); });
+  EXPECT_FALSE(h.strand->slot());
+  EXPECT_EQ(order.size(), 2u) << "nothing runs once stopped";
+}
+
 TEST(UplinkPacer, StartsOnceAndOnlyOnTheRealClock) {
   Harness h(IdleUplink::silence);
   EXPECT_THROW(h.pacer.start(h.strand, h.clock, {}, {}), std::logic_error);

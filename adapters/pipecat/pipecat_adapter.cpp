@@ -190,9 +190,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 PipecatAgentAdapter::PipecatAgentAdapter(PipecatOptions options)
     // The caller side: caller audio, else silence (the bot's VAD needs a continuous stream,
     // pipecat.md §1 "Audio rates"), one frame per 20 ms slot.
-    : StreamingVoiceAdapter(options.turn, {.wire_rate = wire_rate_of(options),
-                                           .idle = IdleUplink::silence,
-                                           .name = "pipecat"}),
+    : StreamingVoiceAdapter(options.turn, {.idle = IdleUplink::silence, .name = "pipecat"}),
       impl_(std::make_shared<Impl>(std::move(options), transport())) {}
 
 PipecatAgentAdapter::~PipecatAgentAdapter() {
@@ -230,7 +228,7 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   } catch (const net::NetError& e) {
     throw net::NetError(std::string("pipecat: cannot reach the bot: ") + e.what());
   }
-  link->call = i.transport->begin(std::move(clock));
+  link->call = begin_call(std::move(clock));
   i.link = link;
   i.disconnected = false;
   {

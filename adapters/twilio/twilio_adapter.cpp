@@ -395,7 +395,7 @@ TwilioAgentAdapter::TwilioAgentAdapter(TwilioOptions options)
     // One frame per 20 ms slot while the caller speaks, nothing in between (Twilio fills the
     // line itself).
     : StreamingVoiceAdapter(options.turn,
-                            {.wire_rate = kWireRate, .idle = IdleUplink::nothing, .name = "twilio"}),
+                            {.idle = IdleUplink::nothing, .name = "twilio"}),
       impl_(std::make_shared<Impl>(std::move(options), transport())) {
   auto& i = *impl_;
   auto& loop = i.options.loop != nullptr ? *i.options.loop : net::EventLoop::shared();
@@ -435,7 +435,7 @@ void TwilioAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   require_real_clock(clock.get(), "twilio places a real call");
   auto& i = *impl_;
   if (i.connected) disconnect();
-  i.transport->begin(clock);
+  begin_call(clock);
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(i.mutex);

@@ -43,7 +43,7 @@ TransportEvent::Body event_of(Message& m) {
 ToyAdapter::ToyAdapter(ToyAdapterOptions options)
     // The bot has no VAD of its own: between utterances the line carries nothing.
     : StreamingVoiceAdapter(options.turn,
-                            {.wire_rate = kSampleRate, .idle = IdleUplink::nothing, .name = "toy"}),
+                            {.idle = IdleUplink::nothing, .name = "toy"}),
       options_(std::move(options)) {}
 
 ToyAdapter::~ToyAdapter() {
@@ -74,7 +74,7 @@ void ToyAdapter::connect(std::shared_ptr<Clock> clock) {
   }
   // The call's number goes with every push: once a later call has begun, whatever this
   // connection still delivers is dropped by the transport.
-  const auto call = transport()->begin(std::move(clock));
+  const auto call = begin_call(std::move(clock));
   std::weak_ptr<StreamingTransport> weak = transport();
   socket_->start({.on_message =
                       [weak, call](std::string data, bool binary) {

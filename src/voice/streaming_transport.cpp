@@ -4,6 +4,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "scenario/audio/resampler.hpp"
+
 #include "scenario/voice/event_queue.hpp"
 
 namespace scenario {
@@ -27,17 +29,22 @@ struct StreamingTransport::Shared {
 };
 
 StreamingTransport::StreamingTransport(Options options)
-    : options_(std::move(options)),
-      shared_(std::make_shared<Shared>()),
-      // Checks the rate now, not at the first call.
-      pacer_(std::make_unique<UplinkPacer>(options_.wire_rate, options_.idle)) {}
+    : options_(std::move(options)), shared_(std::make_shared<Shared>()) {}
 
 StreamingTransport::~StreamingTransport() {
   end();
 }
 
-StreamingTransport::Call StreamingTransport::begin(std::shared_ptr<Clock> clock) {
+StreamingTransport::Call StreamingTransport::begin(std::shared_ptr<Clock> clock,
+                                                   const audio::AudioFormat& input) {
+  if (input.channels != 1 || input.sample_rate % 50 != 0 ||
+      !audio::Resampler::is_supported_rate(input.sample_rate)) {
+    throw std::invalid_argument(options_.name + ": caller audio in " + std::to_string(input.channels) +
+                                " channel(s) at " + std::to_string(input.sample_rate) +
+                                " Hz cannot be paced (mono, whole 20 ms frames, 4000-384000 Hz)");
+  }
   end();
+  wire_rate_ = input.sample_rate;
   auto& s = *shared_;
   const Call call = s.current + 1;
   // The number first, then the queue: whatever an earlier call pushes from here on is dropped.
@@ -56,10 +63,10 @@ void StreamingTransport::start_uplink(std::shared_ptr<net::TimerStrand> strand,
     std::lock_guard lock(s.mutex);
     if (!s.clock) throw std::logic_error(options_.name + ": start_uplink before begin");
     clock = s.clock;
-    s.stats.uplink.merge(pacer_->stats());
+    if (pacer_) s.stats.uplink.merge(pacer_->stats());
   }
-  pacer_->stop();
-  pacer_ = std::make_unique<UplinkPacer>(options_.wire_rate, options_.idle);
+  if (pacer_) pacer_->stop();
+  pacer_ = std::make_unique<UplinkPacer>(wire_rate_, options_.idle);
   pacer_->start(std::move(strand), std::move(clock), std::move(send),
                 [shared = shared_, call = s.current.load()](TransportEvent event) {
                   shared->push(call, std::move(event.body), event.at);
@@ -67,7 +74,7 @@ void StreamingTransport::start_uplink(std::shared_ptr<net::TimerStrand> strand,
 }
 
 void StreamingTransport::end() {
-  pacer_->stop();
+  if (pacer_) pacer_->stop();
 }
 
 StreamingTransport::Call StreamingTransport::current() const noexcept {
@@ -93,21 +100,21 @@ std::chrono::nanoseconds StreamingTransport::now() const {
 }
 
 void StreamingTransport::send_audio(std::span<const std::int16_t> canonical) {
-  if (current() == 0) throw std::logic_error(options_.name + ": send_audio before connect");
+  if (!pacer_) throw std::logic_error(options_.name + ": send_audio before connect");
   pacer_->push(canonical);
 }
 
 void StreamingTransport::end_of_audio() {
-  if (current() != 0) pacer_->finish();
+  if (pacer_) pacer_->finish();
 }
 
 void StreamingTransport::after_uplink(std::function<void()> fn) {
-  if (current() == 0) throw std::logic_error(options_.name + ": not connected");
+  if (!pacer_) throw std::logic_error(options_.name + ": not connected");
   pacer_->then(std::move(fn));
 }
 
 std::chrono::nanoseconds StreamingTransport::uplink_delay() const {
-  return pacer_->delay();
+  return pacer_ ? pacer_->delay() : std::chrono::nanoseconds(0);
 }
 
 std::optional<TransportEvent> StreamingTransport::receive(std::chrono::nanoseconds deadline) {
@@ -126,7 +133,7 @@ StreamingTransportStats StreamingTransport::stats() const {
     std::lock_guard lock(shared_->mutex);
     stats = shared_->stats;
   }
-  stats.uplink.merge(pacer_->stats());
+  if (pacer_) stats.uplink.merge(pacer_->stats());
   return stats;
 }
 

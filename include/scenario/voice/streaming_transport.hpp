@@ -34,7 +34,6 @@ class StreamingTransport {
   using Call = std::uint64_t;
 
   struct Options {
-    int wire_rate = 8000;  ///< caller audio on the wire (whole 20 ms frames)
     IdleUplink idle = IdleUplink::silence;
     /// For errors ("pipecat: send_audio before connect").
     std::string name = "transport";
@@ -46,8 +45,10 @@ class StreamingTransport {
   StreamingTransport& operator=(const StreamingTransport&) = delete;
 
   /// A call begins (session thread): a new number and an empty event queue; ends the previous
-  /// call. Begin before the connection's handlers can push anything.
-  Call begin(std::shared_ptr<Clock> clock);
+  /// call. Begin before the connection's handlers can push anything. Caller audio goes on the wire
+  /// in `input` (the adapter's declared AdapterCapabilities::input_format): mono, at a rate that
+  /// makes whole 20 ms frames; anything else throws std::invalid_argument.
+  Call begin(std::shared_ptr<Clock> clock, const audio::AudioFormat& input);
   /// The caller's side of the call starts (after the protocol's opening is on its way): paced on
   /// `strand`, `send` putting each frame on the wire.
   void start_uplink(std::shared_ptr<net::TimerStrand> strand, UplinkPacer::Send send);
@@ -81,7 +82,8 @@ class StreamingTransport {
   struct Shared;  ///< what the network strands and the pacer's timer may still reach afterwards
   Options options_;
   std::shared_ptr<Shared> shared_;
-  std::unique_ptr<UplinkPacer> pacer_;  ///< session thread
+  int wire_rate_ = 0;                   ///< session thread: of the current call
+  std::unique_ptr<UplinkPacer> pacer_;  ///< session thread: of the current call, once started
 };
 
 /// A voice adapter on a StreamingTransport: the session's audio and event calls go to the
@@ -97,6 +99,11 @@ class StreamingVoiceAdapter : public VoiceAgentAdapter {
   std::optional<TransportEvent> receive(std::chrono::nanoseconds deadline) override;
 
  protected:
+  /// Begins a call on the transport with the input format the adapter declares in capabilities():
+  /// the wire converter is built from what the adapter says it sends.
+  StreamingTransport::Call begin_call(std::shared_ptr<Clock> clock) {
+    return transport_->begin(std::move(clock), capabilities().input_format);
+  }
   /// Throws when the call can no longer take caller audio (the peer hung up), saying why.
   virtual void check_can_send() const {}
   const std::shared_ptr<StreamingTransport>& transport() const noexcept { return transport_; }

@@ -6,32 +6,12 @@
 #include <vector>
 
 #include "scenario/voice/uplink_pacer.hpp"
+#include "support/manual_strand.hpp"
 
 namespace scenario {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A strand whose periodic timer fires only when the test says, at the time the test picks.
-class ManualStrand final : public net::TimerStrand {
- public:
-  void post(std::function<void()> fn) override { fn(); }
-  void run_at(std::chrono::steady_clock::time_point, std::function<void()> fn) override {
-    fn();
-  }
-  void run_every(std::chrono::steady_clock::time_point first, std::chrono::steady_clock::duration,
-                 std::function<bool(std::chrono::steady_clock::time_point)> fn) override {
-    first_ = first;
-    tick_ = std::move(fn);
-  }
-  /// Runs one slot; false once the pacer has stopped its timer.
-  bool slot() { return tick_ && tick_(first_); }
-  std::chrono::steady_clock::time_point first() const { return first_; }
-
- private:
-  std::chrono::steady_clock::time_point first_{};
-  std::function<bool(std::chrono::steady_clock::time_point)> tick_;
-};
 
 struct Sent {
   std::vector<std::int16_t> pcm;
@@ -47,7 +27,7 @@ struct Harness {
         },
         [this](TransportEvent e) { reports.push_back(std::move(e)); });
   }
-  std::shared_ptr<ManualStrand> strand = std::make_shared<ManualStrand>();
+  std::shared_ptr<test::ManualStrand> strand = std::make_shared<test::ManualStrand>();
   std::shared_ptr<RealClock> clock = std::make_shared<RealClock>();
   UplinkPacer pacer;
   std::chrono::nanoseconds t0{0};

@@ -89,7 +89,7 @@ double ms(std::chrono::nanoseconds t) {
 }
 
 TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereItLeft) {
-  constexpr auto kLate = 25ms;  // more than a frame: a schedule-placed recording is visibly off
+  constexpr auto kLate = 60ms;  // three frames: a schedule-placed recording is visibly off
   auto clock = std::make_shared<LateWakingClock>(kLate);
   net::EventLoop loop(1);
   ListeningBot bot(loop, clock);
@@ -103,7 +103,8 @@ TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereItLeft) {
     VoiceSession session(adapter, clock);
     session.wait(200ms);
     session.speak(tone(400ms));
-    session.wait(300ms);
+    // Well past the recorder's 300 ms segment gap, however late the last frame of the tone left.
+    session.wait(800ms);
     session.speak(tone(300ms));
     session.wait(300ms);
     for (const auto& s : session.recorder().segments())
@@ -118,7 +119,7 @@ TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereItLeft) {
   // first and the last (no silence spliced in beside caller audio, no slot skipped).
   for (const auto& m : media) ASSERT_EQ(m.bytes, 160u);
   const double span_slots = ms(media.back().arrived - media.front().arrived) / 20.0;
-  EXPECT_NEAR(static_cast<double>(media.size()) - 1.0, span_slots, 2.0);
+  EXPECT_NEAR(static_cast<double>(media.size()) - 1.0, span_slots, 3.0);
 
   // The two tones, as the bot received them: the first loud frame after a quiet one.
   std::vector<std::chrono::nanoseconds> onsets;
@@ -136,14 +137,14 @@ TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereItLeft) {
                                    static_cast<std::int64_t>(tone_starts[i] * 1e9)) -
                                on_wire;
     // … is when it did: before the bot had it (1 ms for rounding to samples) and not the slot's
-    // deadline, 25 ms earlier (loopback delivery takes well under 15 ms even on a loaded machine).
+    // deadline, 60 ms earlier (loopback delivery takes well under 40 ms even on a loaded machine).
     const auto gap = onsets[i] - recorded_left;
     EXPECT_GE(ms(gap), -1.0) << "tone " << i << " recorded after the bot received it";
-    EXPECT_LT(ms(gap), 15.0) << "tone " << i << " recorded " << ms(gap)
+    EXPECT_LT(ms(gap), 40.0) << "tone " << i << " recorded " << ms(gap)
                              << " ms before it reached the bot: placed on the schedule?";
   }
 
-  // A clock that wakes 25 ms late is past the pacing bound: the run says so.
+  // A clock that wakes 60 ms late is past the pacing bound: the run says so.
   const auto degraded = std::count_if(events.begin(), events.end(), [](const VoiceEvent& e) {
     return e.type == "measurement_degraded";
   });

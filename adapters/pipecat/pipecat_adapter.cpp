@@ -236,13 +236,21 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
     i.closed = false;
   }
   std::weak_ptr<Impl> weak = impl_;
+  // The handlers hold the link weakly: the link holds the connection, and a connection torn
+  // down without a close (the loop stopped first) must not keep the pair alive. A link that is no
+  // longer current has nothing left to do.
+  std::weak_ptr<Impl::Link> weak_link = link;
   link->connection->start({.on_message =
-                               [weak, link](std::string data, bool binary) {
-                                 if (auto self = weak.lock()) self->on_message(*link, data, binary);
+                               [weak, weak_link](std::string data, bool binary) {
+                                 auto self = weak.lock();
+                                 auto l = weak_link.lock();
+                                 if (self && l) self->on_message(*l, data, binary);
                                },
                            .on_close =
-                               [weak, link](const net::WsClose& c) {
-                                 if (auto self = weak.lock()) self->on_close(*link, c);
+                               [weak, weak_link](const net::WsClose& c) {
+                                 auto self = weak.lock();
+                                 auto l = weak_link.lock();
+                                 if (self && l) self->on_close(*l, c);
                                }});
   // The serializer's opening (Twilio: connected, then start — Pipecat's runner reads both before
   // it picks the provider), then audio from the first slot.

@@ -576,6 +576,13 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     for (const auto& p : stream_noun.children)
       if (p.name == "Parameter")
         start.custom_parameters[attribute(p, "name")] = attribute(p, "value");
+    {
+      // Before the stream opens: the server may take it (and a test replay it) as soon as the
+      // start message is out, before open_leg() has returned.
+      std::lock_guard lock(call.mutex);
+      call.last_stream_url = url;
+      call.last_start = twilio::build_start(start, 1);
+    }
     std::shared_ptr<Leg> leg;
     try {
       leg = open_leg(call, url, start, true);
@@ -587,8 +594,6 @@ struct FakeTwilio::Impl : std::enable_shared_from_this<Impl> {
     {
       std::lock_guard lock(call.mutex);
       call.stream = leg;
-      call.last_stream_url = url;
-      call.last_start = twilio::build_start(start, 1);
       call.log.stream_sids.push_back(start.stream_sid);
     }
     // The stream lasts until its server closes it, or the call is updated or hung up.

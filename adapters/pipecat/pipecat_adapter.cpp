@@ -299,10 +299,7 @@ void PipecatAgentAdapter::check_can_send() const {
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
   auto& i = *impl_;
-  // sends<T>() reads nothing that changes: safe beside the strand.
-  const bool dtmf = i.link ? i.link->serializer->sends<pipecat::line::Dtmf>()
-                           : i.new_serializer()->sends<pipecat::line::Dtmf>();
-  if (!dtmf) {
+  if (!capabilities().dtmf) {
     throw UnsupportedCapabilityError(name() + " (protobuf serializer)", "DTMF events",
                                      "pipecat.Frame has no key presses: send in-band tones");
   }

@@ -4,6 +4,7 @@
 // the client cannot interrupt natively) and §2 (protobuf: the same frames both ways).
 #include "scenario/pipecat/serializer.hpp"
 
+#include <iterator>
 #include <stdexcept>
 
 #include "scenario/audio/g711.hpp"
@@ -23,14 +24,16 @@ std::string_view name_of(Side side) {
   return side == Side::client ? "the caller side" : "the bot";
 }
 
-std::vector<std::uint8_t> mulaw_of(std::span<const std::int16_t> samples, int sample_rate) {
+// μ-law of one frame into `out` (a buffer the serializer reuses: this runs for every frame).
+std::span<const std::uint8_t> mulaw_of(std::span<const std::int16_t> samples, int sample_rate,
+                                       std::vector<std::uint8_t>& out) {
   if (sample_rate != kTwilioRate) {
     throw std::invalid_argument("twilio serializer: audio must be 8000 Hz (μ-law), got " +
                                 std::to_string(sample_rate) + " Hz");
   }
-  std::vector<std::uint8_t> mulaw(samples.size());
-  audio::mulaw_encode(samples, mulaw);
-  return mulaw;
+  out.resize(samples.size());
+  audio::mulaw_encode(samples, out);
+  return out;
 }
 
 std::uint64_t milliseconds(std::chrono::nanoseconds t) {
@@ -61,6 +64,8 @@ line::Audio decoded(const std::vector<std::uint8_t>& payload) {
   static constexpr const char* kNames[] = {"audio", "interruption", "text", "transcription",
                                            "message", "mark",        "dtmf", "start",
                                            "stop"};
+  static_assert(std::size(kNames) == std::variant_size_v<LineMessage>,
+                "a name for every LineMessage alternative, in order");
   throw std::invalid_argument(std::string(kind == SerializerKind::twilio ? "twilio" : "protobuf") +
                               " serializer: " + std::string(name_of(side)) + " cannot send " +
                               kNames[m.index()]);
@@ -98,7 +103,7 @@ class TwilioClient final : public Serializer {
 
   WireMessage audio(std::span<const std::int16_t> samples, int rate,
                     std::chrono::nanoseconds since) override {
-    return {stream_.media(mulaw_of(samples, rate), milliseconds(since))};
+    return {stream_.media(mulaw_of(samples, rate, mulaw_), milliseconds(since))};
   }
 
   std::optional<LineMessage> deserialize(std::string_view data, bool binary) override {
@@ -125,6 +130,7 @@ class TwilioClient final : public Serializer {
 
  private:
   twilio::CallerStream stream_;
+  std::vector<std::uint8_t> mulaw_;
 };
 
 // A bot behind Twilio: answers on the stream the caller's `start` named.
@@ -148,7 +154,7 @@ class TwilioBot final : public Serializer {
 
   WireMessage audio(std::span<const std::int16_t> samples, int rate,
                     std::chrono::nanoseconds) override {
-    return {twilio::build_outbound_media(stream_sid_, mulaw_of(samples, rate))};
+    return {twilio::build_outbound_media(stream_sid_, mulaw_of(samples, rate, mulaw_))};
   }
 
   std::optional<LineMessage> deserialize(std::string_view data, bool binary) override {
@@ -183,6 +189,7 @@ class TwilioBot final : public Serializer {
 
  private:
   std::string stream_sid_;
+  std::vector<std::uint8_t> mulaw_;
 };
 
 // pipecat.Frame both ways: the same frames from either side.

@@ -63,8 +63,7 @@ struct TwilioAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   std::unique_ptr<net::Server> server;
   std::string http_base;  ///< what Twilio requests (public_url or the server's own)
   std::mt19937_64 random{std::random_device{}()};
-  /// The call's events and its caller side (paced on `pacer_strand`, a strand of its own since it
-  /// outlives the media streams a key press replaces).
+  /// The call's events and its caller side.
   const std::shared_ptr<StreamingTransport> transport;
 
   // Session thread only.

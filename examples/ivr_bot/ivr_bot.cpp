@@ -85,7 +85,6 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   audio::VoiceActivityDetector vad;
   audio::DtmfDetector dtmf;
   std::vector<std::int16_t> pcm;
-  std::string stream_sid;
   Menu menu = Menu::main;
   bool ending = false;
 
@@ -122,7 +121,6 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     }
     if (!message) return;
     std::visit(Overloaded{[&](pipecat::line::Start& s) {
-                            stream_sid = s.info.stream_sid;
                             update_log([&](IvrCallLog& l) {
                               l.stream_sid = s.info.stream_sid;
                               l.call_sid = s.info.call_sid;

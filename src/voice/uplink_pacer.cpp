@@ -81,17 +81,20 @@ struct UplinkPacer::State {
     if (!caller && idle == IdleUplink::nothing) return true;
     const auto now = clock->now();
     send(caller ? std::span<const std::int16_t>(caller->pcm) : silence, now);
+    // Late counts until the frame is handed over, not until the slot woke: a strand preempted
+    // mid-send delays the wire as much as a late wake-up does.
+    const auto late = clock->now() - deadline;
     if (caller) {
       report({.at = now,
               .body = transport::UplinkSent{
-                  .frame = caller->frame, .tail = caller->tail, .late = now - deadline}});
+                  .frame = caller->frame, .tail = caller->tail, .late = late}});
     }
     std::vector<std::function<void()>> after;
     {
       std::lock_guard lock(mutex);
       ++stats.frames_sent;
       ++(caller ? stats.caller_frames : stats.silence_frames);
-      stats.pacing.add(now - deadline);
+      stats.pacing.add(late);
       if (caller) after = take_thens();  // what follows this frame leaves right behind it
     }
     for (auto& fn : after) fn();

@@ -228,12 +228,16 @@ VoiceSession::OnWire VoiceSession::send_frames_paced_here(
       // later frames' lateness is jitter inside the stream, which receivers absorb.
       t0 = std::max(t0, clock_->now());
       deadline = t0;
-    } else if (const auto late = clock_->now() - deadline; late > worst_late) {
-      worst_late = late;
-      worst_frame = k;
     }
     recorder_.user_audio(frames[k], deadline + on_wire);
     adapter_.send_audio(frames[k]);
+    // Lateness counts until the agent has the frame, not until this thread woke: a thread
+    // preempted between waking and handing the frame over delays what the agent hears just as
+    // much, and on a loaded machine that gap alone can exceed the bound.
+    if (const auto late = clock_->now() - deadline; late > worst_late) {
+      worst_late = late;
+      worst_frame = k;
+    }
   }
   const auto end = t0 + static_cast<std::int64_t>(frames.size()) * kFrameDuration;
   clock_->sleep_until(end);

@@ -186,6 +186,39 @@ TEST(VoiceRun, FramesLeavingLaterThanThePacingBoundMarkTheMeasurementDegraded) {
             std::string::npos);
 }
 
+// The thread wakes on time but is held up before the agent has the frame (preempted on a loaded
+// machine, or a slow hand-over): the agent hears that frame late, so the turn owns up to it.
+class SlowToTakeAFrame : public LoopbackVoiceAgent {
+ public:
+  SlowToTakeAFrame(LoopbackOptions o, std::shared_ptr<VirtualClock> clock, std::size_t frame)
+      : LoopbackVoiceAgent(std::move(o)), clock_(std::move(clock)), frame_(frame) {}
+  void send_audio(const audio::AudioChunk& frame) override {
+    if (frames_received() == frame_) clock_->advance(17ms);
+    LoopbackVoiceAgent::send_audio(frame);
+  }
+
+ private:
+  std::shared_ptr<VirtualClock> clock_;
+  std::size_t frame_;
+};
+
+TEST(VoiceRun, AFrameHandedOverLateIsOwnedUpToThoughTheThreadWokeOnTime) {
+  const auto o = ten_turn_agent();
+  auto clock = std::make_shared<VirtualClock>();
+  const auto r = run({.name = "slow hand-over",
+                      .description = "d",
+                      .agents = {std::make_shared<SlowToTakeAFrame>(o, clock, 4)},
+                      .script = conversation(2),
+                      .clock = clock});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  EXPECT_EQ(count_events(r, "measurement_degraded"), 1) << "the first utterance only";
+  EXPECT_TRUE(r.latency.measurement_degraded);
+  EXPECT_NEAR(r.latency.worst_pacing_lateness, 0.017, 1e-9);
+  ASSERT_EQ(r.latency.response_latencies.size(), 2u);
+  EXPECT_NEAR(r.latency.response_latencies[1], true_latency(o, 1), 1.0 / 24000 + 1e-9)
+      << "the second turn was paced on time";
+}
+
 TEST(VoiceRun, ASilenceStreamingAgentStillEndsItsTurns) {
   auto o = ten_turn_agent();
   o.silence_between_replies = true;

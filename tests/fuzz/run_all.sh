@@ -65,6 +65,19 @@ if [ ! -f "$seeds/.line" ]; then
   touch "$seeds/.line"
 fi
 
+# OpenAI Realtime seeds: a selector byte (bit 0 = client event, bit 1 = beta) before a frame.
+if [ ! -f "$seeds/.realtime" ]; then
+  printf '\000%s' '{"type":"response.output_audio.delta","event_id":"event_8","response_id":"resp_1","item_id":"item_a1","output_index":0,"content_index":0,"delta":"AQD+/w=="}' > "$seeds/delta.rt"
+  printf '\002%s' '{"type":"response.done","event_id":"e","response":{"id":"resp_1","status":"cancelled","status_details":{"type":"cancelled","reason":"turn_detected"},"output":[{"id":"i","type":"function_call","call_id":"c","name":"f","arguments":"{}","status":"completed"}],"usage":{"total_tokens":3,"input_tokens":1,"output_tokens":2}}}' > "$seeds/done.rt"
+  printf '\000%s' '{"type":"session.updated","event_id":"e","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"},"turn_detection":{"type":"server_vad","threshold":0.5}},"output":{"format":{"type":"audio/pcm","rate":24000},"voice":"alloy"}}}}' > "$seeds/session.rt"
+  printf '\000%s' '{"type":"error","event_id":"e","error":{"type":"invalid_request_error","code":"c","message":"m","param":null,"event_id":"x"}}' > "$seeds/error.rt"
+  printf '\001%s' '{"type":"input_audio_buffer.append","audio":"AQD+/w=="}' > "$seeds/append.rt"
+  printf '\001%s' '{"type":"conversation.item.truncate","item_id":"item_1","content_index":0,"audio_end_ms":1500}' > "$seeds/truncate.rt"
+  printf '\001%s' '{"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"Hi"}]}}' > "$seeds/create.rt"
+  printf '\001%s' '{"type":"session.update","session":{"instructions":"x","turn_detection":null,"input_audio_format":"g711_ulaw"}}' > "$seeds/update.rt"
+  touch "$seeds/.realtime"
+fi
+
 seed_for() {
   case $1 in
     wav_reader) ls "$seeds"/*.wav ;;
@@ -76,11 +89,12 @@ seed_for() {
     pipecat_frame) ls "$seeds"/*.pb ;;
     toy_protocol) ls "$seeds"/*.toy ;;
     pipecat_serializer) ls "$seeds"/*.line ;;
+    openai_realtime) ls "$seeds"/*.rt ;;
   esac
 }
 
 status=0
-for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame pipecat_serializer toy_protocol}; do
+for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame pipecat_serializer openai_realtime toy_protocol}; do
   dir="$corpus_root/$name"
   mkdir -p "$dir"
   for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done

@@ -1,0 +1,449 @@
+// The OpenAI Realtime adapter against the fake Realtime server (tests/fakes), over real WebSockets
+// on loopback, in real time: both dialects, the three audio formats, server VAD and manual turns,
+// interrupts with truncation to what was heard, tool calls, errors, a dropped connection, and the
+// API key kept out of everything a run leaves.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "fakes/openai_realtime_fake.hpp"
+#include "scenario/adapters/openai_realtime.hpp"
+#include "scenario/audio/vad.hpp"
+#include "scenario/scenario.hpp"
+#include "support/fixtures.hpp"
+#include "support/tools.hpp"
+
+namespace scenario {
+namespace {
+
+using namespace std::chrono_literals;
+using adapters::OpenAIRealtimeAdapter;
+using adapters::OpenAIRealtimeOptions;
+using fakes::FakeOpenAIRealtime;
+using fakes::FakeRealtimeReply;
+namespace rt = openai::realtime;
+
+std::vector<VoiceEvent> events_of(const ScenarioResult& r, const std::string& type) {
+  std::vector<VoiceEvent> out;
+  for (const auto& e : r.timeline)
+    if (e.type == type) out.push_back(e);
+  return out;
+}
+
+std::size_t count_of(const std::vector<std::string>& v, const std::string& x) {
+  return static_cast<std::size_t>(std::count(v.begin(), v.end(), x));
+}
+
+OpenAIRealtimeOptions options_for(const FakeOpenAIRealtime& fake, net::EventLoop& loop) {
+  OpenAIRealtimeOptions o;
+  o.base_url = fake.base_url();
+  o.api_key = fake.options().api_key;
+  o.session.instructions = "You are a helpful shop assistant.";
+  o.session.turn_detection.silence_duration_ms = 400;
+  o.turn.hangover = 700ms;
+  o.loop = &loop;
+  return o;
+}
+
+TEST(OpenAIRealtime, GaServerVadConversationWithTranscriptsAndTheSessionOnTheTimeline) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop);
+  fake.push_reply({.text = "Hello, this is the shop.", .delay = 600ms});
+  fake.push_reply({.text = "Your order ships on Friday.", .delay = 700ms});
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));
+  const auto caps = agent_->capabilities();
+  EXPECT_TRUE(caps.native_vad);
+  EXPECT_TRUE(caps.native_interruption);
+  EXPECT_TRUE(caps.streaming_transcripts);
+  EXPECT_FALSE(caps.dtmf);
+  EXPECT_EQ(caps.input_format, (audio::AudioFormat{audio::Encoding::pcm16, 24000, 1}));
+  const auto r = run({.name = "realtime-ga",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = {user("Hello, is this the shop?"), agent(),
+                                 user("When does my order ship?"), agent(), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto log = fake.log();
+  ASSERT_EQ(log.dialects, std::vector<std::string>{"ga"});
+  EXPECT_EQ(log.authorizations, std::vector<std::string>{"ok"});
+  ASSERT_FALSE(log.client_events.empty());
+  EXPECT_EQ(log.client_events.front(), "session.update");
+  EXPECT_GT(count_of(log.client_events, "input_audio_buffer.append"), 100u);
+  EXPECT_EQ(count_of(log.client_events, "input_audio_buffer.commit"), 0u) << "the server commits";
+  EXPECT_EQ(count_of(log.client_events, "response.create"), 0u) << "the server answers by itself";
+  EXPECT_EQ(log.responses, 2);
+  EXPECT_EQ(log.session["instructions"], "You are a helpful shop assistant.");
+  EXPECT_TRUE(log.errors_sent.empty());
+  // The agent's words as it said them, from the streaming transcript.
+  std::vector<std::string> said;
+  for (const auto& m : r.messages)
+    if (m.role == Role::assistant) said.push_back(m.text());
+  ASSERT_EQ(said.size(), 2u);
+  EXPECT_EQ(said[0], "Hello, this is the shop.");
+  EXPECT_EQ(said[1], "Your order ships on Friday.");
+  // What the server runs is on the timeline, and what its VAD heard.
+  const auto sessions = events_of(r, "session_updated");
+  ASSERT_FALSE(sessions.empty());
+  EXPECT_EQ(sessions.back().metadata["session"]["audio"]["input"]["turn_detection"]["type"],
+            "server_vad");
+  EXPECT_EQ(events_of(r, "input_speech_started").size(), 2u);
+  EXPECT_EQ(events_of(r, "response_done").size(), 2u);
+  EXPECT_EQ(events_of(r, "rate_limits").size(), 2u);
+  const auto stats = agent_->stats();
+  EXPECT_EQ(stats.responses, 2u);
+  EXPECT_GT(stats.usage.total_tokens, 0);
+  EXPECT_EQ(stats.malformed, 0u) << stats.last_error;
+  ASSERT_EQ(r.latency.response_latencies.size(), 2u);
+}
+
+TEST(OpenAIRealtime, BetaManualTurnsInG711CommitBehindTheLastFrame) {
+  for (const auto format : {rt::AudioFormat::g711_ulaw, rt::AudioFormat::g711_alaw}) {
+    net::EventLoop loop;
+    FakeOpenAIRealtime fake(loop);
+    fake.set_default_reply({.text = "Okay.", .delay = 300ms});
+    auto o = options_for(fake, loop);
+    o.dialect = rt::Dialect::beta;
+    o.session.input_format = o.session.output_format = format;
+    o.session.turn_detection.type = rt::TurnDetectionType::none;
+    auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(o);
+    const auto caps = agent_->capabilities();
+    EXPECT_FALSE(caps.native_vad);
+    EXPECT_EQ(caps.input_format.sample_rate, 8000);
+    const auto r = run({.name = "realtime-beta",
+                        .description = "d",
+                        .agents = {agent_},
+                        .script = {user("Hello there."), agent(), succeed()}});
+    ASSERT_TRUE(r.success) << r.reasoning;
+    const auto log = fake.log();
+    ASSERT_EQ(log.dialects, std::vector<std::string>{"beta"});
+    EXPECT_EQ(log.session["input_audio_format"],
+              format == rt::AudioFormat::g711_ulaw ? "g711_ulaw" : "g711_alaw");
+    // Manual turns: the caller's frames, then commit and response.create right behind them.
+    const auto& ev = log.client_events;
+    const auto commit = std::find(ev.begin(), ev.end(), "input_audio_buffer.commit");
+    ASSERT_NE(commit, ev.end());
+    ASSERT_NE(commit + 1, ev.end());
+    EXPECT_EQ(*(commit + 1), "response.create");
+    EXPECT_EQ(*(commit - 1), "input_audio_buffer.append");
+    EXPECT_TRUE(events_of(r, "input_speech_started").empty()) << "no server VAD";
+    // 8 kHz, one byte a sample: the bytes appended are the caller's audio at that rate.
+    const double seconds = static_cast<double>(log.appended_bytes) / 8000.0;
+    EXPECT_GT(seconds, 0.5);
+    EXPECT_LT(seconds, 3.0);
+    EXPECT_TRUE(log.errors_sent.empty()) << log.errors_sent.front();
+  }
+}
+
+TEST(OpenAIRealtime, ANativeInterruptCancelsAndTruncatesToWhatTheCallerHeard) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop, {.speed = 1.5});  // still in flight when interrupted
+  fake.set_default_reply(
+      {.text = "Let me tell you about all of our offers this week, there are many of them.",
+       .delay = 500ms});
+  auto o = options_for(fake, loop);
+  o.session.turn_detection.type = rt::TurnDetectionType::none;  // the test decides the turns
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(o);
+  const auto r = run({.name = "realtime-interrupt",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = {user("What offers do you have?"),
+                                 interrupt("Stop, please.", {.after_seconds = 1.2}), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto log = fake.log();
+  EXPECT_EQ(count_of(log.client_events, "response.cancel"), 1u);
+  ASSERT_EQ(log.truncates.size(), 1u);
+  EXPECT_EQ(log.cancelled, 1);
+  const auto interrupts = events_of(r, "user_interrupt");
+  ASSERT_EQ(interrupts.size(), 1u);
+  EXPECT_EQ(interrupts[0].metadata["native"], true);
+  EXPECT_EQ(interrupts[0].metadata["outcome"], "agent_stopped");
+  // audio_end_ms is what the caller heard by the interrupt, per the recording's playout, within
+  // one 20 ms frame.
+  const double heard_ms =
+      (interrupts[0].time - interrupts[0].metadata["interrupted_started_at"].get<double>()) * 1000;
+  EXPECT_NEAR(static_cast<double>(log.truncates[0].audio_end_ms), heard_ms, 20.0);
+  EXPECT_GT(heard_ms, 1000.0);
+  EXPECT_EQ(log.truncates[0].content_index, 0);
+}
+
+TEST(OpenAIRealtime, ServerVadBargeInIsCancelledByTheServerAndTruncatedByUs) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop, {.speed = 1.2});
+  fake.push_reply({.text = "We have many offers this week, let me list every one of them for you.",
+                   .delay = 500ms});
+  fake.set_default_reply({.text = "Okay.", .delay = 500ms});
+  auto o = options_for(fake, loop);
+  o.native_interrupt = false;  // the caller speaks over the agent; the server's VAD stops it
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(o);
+  EXPECT_FALSE(agent_->capabilities().native_interruption);
+  const auto r = run({.name = "realtime-barge-in",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = {user("What offers do you have?"),
+                                 interrupt("Stop, please.", {.after_seconds = 1.0}), agent(),
+                                 succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto log = fake.log();
+  // interrupt_response is on: the server cancelled by itself (turn_detected); we only truncate.
+  EXPECT_GE(log.cancelled, 1);
+  EXPECT_EQ(count_of(log.client_events, "response.cancel"), 0u);
+  ASSERT_FALSE(log.truncates.empty());
+  EXPECT_GT(log.truncates[0].audio_end_ms, 500);
+  const auto interrupts = events_of(r, "user_interrupt");
+  ASSERT_EQ(interrupts.size(), 1u);
+  EXPECT_EQ(interrupts[0].metadata["outcome"], "agent_stopped");
+}
+
+TEST(OpenAIRealtime, ToolCallsRoundTripAfterTheResponseThatAsked) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop);
+  fake.push_reply({.tool_name = "lookup_order", .tool_arguments = {{"order", "A17"}}});
+  fake.push_reply({.text = "Order A17 has shipped.", .delay = 200ms});
+  auto o = options_for(fake, loop);
+  o.session.tools = {{.name = "lookup_order", .description = "Looks up an order"}};
+  o.turn.tools["lookup_order"] = [](const nlohmann::json& args) {
+    return nlohmann::json{{"order", args.at("order")}, {"status", "shipped"}};
+  };
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(o);
+  const auto r =
+      run({.name = "realtime-tools",
+           .description = "d",
+           .agents = {agent_},
+           .script = {user("Where is my order A17?"), agent(),
+                      [](ScenarioState& s) {
+                        require(s.has_tool_call("lookup_order"), "the tool call is in the messages");
+                      },
+                      succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto log = fake.log();
+  ASSERT_EQ(log.tool_outputs.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(log.tool_outputs[0].second)["status"], "shipped");
+  EXPECT_TRUE(log.errors_sent.empty()) << "one response at a time: " << log.errors_sent.front();
+  EXPECT_EQ(events_of(r, "tool_call").size(), 1u);
+  EXPECT_EQ(events_of(r, "tool_result_sent").size(), 1u);
+  EXPECT_EQ(log.session["tools"][0]["name"], "lookup_order");
+  EXPECT_EQ(agent_->stats().tool_results_sent, 1u);
+}
+
+TEST(OpenAIRealtime, RecoverableErrorsAreRecordedAndFatalOnesEndTheRunClearly) {
+  {
+    net::EventLoop loop;
+    FakeOpenAIRealtime fake(loop);
+    fake.push_reply({.text = "Sorry for the wait.", .delay = 300ms,
+                     .error_code = "rate_limit_exceeded", .reply_after_error = true});
+    auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));
+    const auto r = run({.name = "recoverable",
+                        .description = "d",
+                        .agents = {agent_},
+                        .script = {user("Hello?"), agent(), succeed()}});
+    ASSERT_TRUE(r.success) << r.reasoning;
+    const auto errors = events_of(r, "transport_error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].metadata["code"], "rate_limit_exceeded");
+  }
+  {
+    net::EventLoop loop;
+    FakeOpenAIRealtime fake(loop);
+    fake.push_reply({.error_code = "session_expired"});
+    auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));
+    const auto r = run({.name = "fatal",
+                        .description = "d",
+                        .agents = {agent_},
+                        .script = {user("Hello?"), agent(), succeed()}});
+    EXPECT_FALSE(r.success);
+    EXPECT_NE(r.reasoning.find("session_expired"), std::string::npos) << r.reasoning;
+  }
+}
+
+TEST(OpenAIRealtime, ADroppedConnectionMidReplyEndsTheRunAndKeepsWhatWasHeard) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop);
+  fake.push_reply({.text = "One moment while I check everything for you in our system.",
+                   .delay = 300ms, .close_after_deltas = 5, .close_code = 1011});
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));
+  const auto r = run({.name = "dropped",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = {user("Hello?"), agent(), user("Are you there?"), agent(),
+                                 succeed()}});
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("1011"), std::string::npos) << r.reasoning;
+  EXPECT_EQ(events_of(r, "agent_hung_up").size(), 1u);
+  // The half second that arrived is in the recording.
+  const auto heard = audio::detect_speech(r.recording.agent, 24000);
+  EXPECT_FALSE(heard.empty());
+}
+
+TEST(OpenAIRealtime, ADialectMismatchIsRefusedWithTheServersWords) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop, {.dialect = rt::Dialect::beta});  // a beta-only server
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));  // GA client
+  const auto r = run({.name = "mismatch",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = {user("Hello?"), agent(), succeed()}});
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.reasoning.find("refused the session: Unknown parameter: 'session.audio'"),
+            std::string::npos)
+      << r.reasoning;
+}
+
+TEST(OpenAIRealtime, TheApiKeyAppearsNowhereARunLeaves) {
+  const std::string key = "sk-secret-do-not-leak-4242";
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop, {.api_key = key});
+  auto o = options_for(fake, loop);
+  auto good = std::make_shared<OpenAIRealtimeAdapter>(o);
+  const auto ok = run({.name = "key",
+                       .description = "d",
+                       .agents = {good},
+                       .script = {user("Hello?"), agent(), succeed()}});
+  ASSERT_TRUE(ok.success) << ok.reasoning;
+  o.api_key = key + "-wrong";
+  auto bad = std::make_shared<OpenAIRealtimeAdapter>(o);
+  const auto refused = run({.name = "bad key",
+                            .description = "d",
+                            .agents = {bad},
+                            .script = {user("Hello?"), agent(), succeed()}});
+  EXPECT_FALSE(refused.success);
+  EXPECT_NE(refused.reasoning.find("401"), std::string::npos) << refused.reasoning;
+  for (const auto* r : {&ok, &refused}) {
+    const auto dir = test::scratch_dir("realtime_key_" + r->name);
+    const auto manifest = r->recording.save_segments(dir);
+    std::string everything = r->reasoning + manifest.dump();
+    for (const auto& e : r->timeline) everything += e.metadata.dump();
+    for (const auto& m : r->messages) everything += m.text();
+    for (const auto& f : std::filesystem::recursive_directory_iterator(dir)) {
+      if (!f.is_regular_file()) continue;
+      std::ifstream in(f.path(), std::ios::binary);
+      everything += std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    EXPECT_EQ(everything.find("sk-secret"), std::string::npos) << r->name;
+  }
+  EXPECT_EQ(fake.log().authorizations, (std::vector<std::string>{"ok", "wrong"}));
+}
+
+}  // namespace
+}  // namespace scenario
+
+namespace scenario {
+namespace {
+
+std::string run_command(const std::string& command, int* status) {
+  std::string out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  *status = pclose(p);
+  return out;
+}
+
+TEST(OpenAIRealtime, TheFakeRunsAsAProgramAnyClientCanBePointedAt) {
+  const auto dir = test::scratch_dir("fake_realtime_program");
+  const auto script = (dir / "script.json").string();
+  std::ofstream(script) << R"([{"text": "The program speaks.", "delay_ms": 300}])";
+  const std::string program = SCENARIO_FAKE_OPENAI_REALTIME;
+  // "echo $$; exec": the shell's pid is the program's once it has exec'd.
+  FILE* p = popen(("echo $$; exec " + program + " --port 0 --key sk-program-key --script " +
+                   script)
+                      .c_str(),
+                  "r");
+  ASSERT_NE(p, nullptr);
+  char line[256];
+  ASSERT_NE(std::fgets(line, sizeof line, p), nullptr);
+  const int pid = std::atoi(line);
+  ASSERT_NE(std::fgets(line, sizeof line, p), nullptr);
+  std::string url(line);
+  url.erase(url.find_last_not_of("\r\n") + 1);
+  EXPECT_EQ(url.rfind("ws://127.0.0.1:", 0), 0u) << url;
+  EXPECT_TRUE(url.ends_with("/v1/realtime")) << url;
+  {
+    OpenAIRealtimeOptions o;
+    o.base_url = url;
+    o.api_key = "sk-program-key";
+    o.session.turn_detection.silence_duration_ms = 400;
+    auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(o);
+    const auto r = run({.name = "program",
+                        .description = "d",
+                        .agents = {agent_},
+                        .script = {user("Hello program."), agent(), succeed()}});
+    EXPECT_TRUE(r.success) << r.reasoning;
+    ASSERT_FALSE(r.messages.empty());
+    EXPECT_EQ(r.messages.back().text(), "The program speaks.");
+  }
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(pclose(p), 0) << "a clean exit on SIGTERM";
+
+  // Bad arguments and scripts are refused saying what is wrong, with exit status 2.
+  int status = 0;
+  auto out = run_command(program + " --port 70000", &status);
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(out.find("--port takes a whole number from 0 to 65535"), std::string::npos) << out;
+  std::ofstream(dir / "bad.json") << R"([{"text": "x", "delay": 5}])";
+  out = run_command(program + " --script " + (dir / "bad.json").string(), &status);
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(out.find("script[0]: unknown field \"delay\""), std::string::npos) << out;
+  std::ofstream(dir / "broken.json") << "[{";
+  out = run_command(program + " --script " + (dir / "broken.json").string(), &status);
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(out.find("is not JSON"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace scenario
+
+namespace scenario {
+namespace {
+
+// Where speech starts inside a synthesized reply, found the way the runtime finds it.
+double onset_in(const std::string& text) {
+  auto audio = test::silence(24000, 1.0);
+  test::append(audio, synthesize(text, "espeak/en-us").samples);
+  const auto segments = audio::detect_speech(audio, 24000);
+  return segments.empty() ? 0.0
+                          : static_cast<double>(segments.front().start_sample - 24000) / 24000;
+}
+
+// The server answers `delay` after the end of the caller's speech in the audio it received; the
+// runtime measures from the recording. They agree up to what the machine adds on the way (the
+// fake's timer waking late, which it reports, and the loopback hop), bounded here by the design's
+// jitter allowance rather than by a quiet machine.
+TEST(OpenAIRealtime, LatencyMeasuredFromTheAudioIsTheServersDelay) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop);
+  const std::vector<std::pair<std::string, std::chrono::milliseconds>> replies{
+      {"Sure.", 550ms}, {"Got it, thanks.", 720ms}, {"Okay.", 640ms}};
+  for (const auto& [text, delay] : replies) fake.push_reply({.text = text, .delay = delay});
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));
+  const auto r = run({.name = "realtime-latency",
+                      .description = "d",
+                      .agents = {agent_},
+                      .script = {user("Hello."), agent(), user("I need help."), agent(),
+                                 user("Thank you."), agent(), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto log = fake.log();
+  ASSERT_EQ(r.latency.response_latencies.size(), 3u);
+  ASSERT_EQ(log.first_audio_late_ms.size(), 3u);
+  double worst = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const double truth = std::chrono::duration<double>(replies[i].second).count() +
+                         onset_in(replies[i].first) + log.first_audio_late_ms[i] / 1000;
+    const double error = r.latency.response_latencies[i] - truth;
+    worst = std::max(worst, std::abs(error));
+    if (r.latency.measurement_degraded) continue;  // the run owns up to late caller frames
+    EXPECT_NEAR(r.latency.response_latencies[i], truth, 0.015) << i;
+  }
+  std::cout << "[          ] realtime latency vs the server's delay: worst error " << worst * 1000
+            << " ms\n";
+}
+
+}  // namespace
+}  // namespace scenario

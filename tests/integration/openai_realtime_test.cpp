@@ -16,6 +16,7 @@
 #include "fakes/openai_realtime_fake.hpp"
 #include "scenario/adapters/openai_realtime.hpp"
 #include "scenario/audio/vad.hpp"
+#include "scenario/gtest.hpp"
 #include "scenario/scenario.hpp"
 #include "support/fixtures.hpp"
 #include "support/tools.hpp"
@@ -443,6 +444,63 @@ TEST(OpenAIRealtime, LatencyMeasuredFromTheAudioIsTheServersDelay) {
   }
   std::cout << "[          ] realtime latency vs the server's delay: worst error " << worst * 1000
             << " ms\n";
+}
+
+}  // namespace
+}  // namespace scenario
+
+// README: begin
+scenario::ScenarioResult call_the_order_desk(const std::string& realtime_url) {
+  namespace rt = scenario::openai::realtime;
+  scenario::adapters::OpenAIRealtimeOptions options;
+  options.base_url = realtime_url;  // wss://api.openai.com/v1/realtime by default
+  options.model = "gpt-realtime";
+  options.session.instructions = "You are the order desk of a web shop. Be brief.";
+  options.session.voice = "alloy";
+  options.session.input_format = rt::AudioFormat::pcm16;  // or g711_ulaw / g711_alaw
+  options.session.turn_detection.type = rt::TurnDetectionType::server_vad;
+  auto order_desk = std::make_shared<scenario::adapters::OpenAIRealtimeAdapter>(options);
+  auto result = scenario::run({
+      .name = "order status",
+      .description = "A customer asks where their order is.",
+      .agents = {order_desk},
+      .script = {scenario::user("Hi, where is my order?"), scenario::agent(),
+                 scenario::succeed()},
+  });
+  result.recording.save_segments(scenario::testing::artifacts_dir());
+  return result;
+}
+// README: end
+
+namespace scenario {
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// The README's example is this file's code, and it runs: against the fake, with the key from the
+// environment as a user would give it.
+TEST(OpenAIRealtime, TheReadmeExampleIsThisCodeAndPasses) {
+  const auto readme = read_text(std::filesystem::path(SCENARIO_SOURCE_DIR) / "README.md");
+  const auto marker = readme.find("<!-- openai-realtime-example");
+  ASSERT_NE(marker, std::string::npos);
+  const auto start = readme.find("```cpp\n", marker) + 7;
+  const auto block = readme.substr(start, readme.find("```\n", start) - start);
+  const auto self = read_text(__FILE__);
+  const auto begin = self.find("// README: begin\n") + 17;
+  EXPECT_EQ(block, self.substr(begin, self.find("// README: end") - begin));
+
+  fakes::FakeOpenAIRealtime fake(net::EventLoop::shared());  // the adapter's default loop
+  fake.set_default_reply({.text = "It ships on Friday.", .delay = 500ms});
+  ::setenv("OPENAI_API_KEY", fake.options().api_key.c_str(), 1);
+  const auto result = call_the_order_desk(fake.base_url());
+  ::unsetenv("OPENAI_API_KEY");
+  EXPECT_TRUE(result.success) << result.reasoning;
+  ASSERT_FALSE(result.messages.empty());
+  EXPECT_EQ(result.messages.back().text(), "It ships on Friday.");
+  EXPECT_EQ(fake.log().session["instructions"], "You are the order desk of a web shop. Be brief.");
 }
 
 }  // namespace

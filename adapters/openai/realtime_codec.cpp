@@ -185,13 +185,16 @@ json part_to_json(const ContentPart& p) {
   if (p.type.find("text") != std::string::npos) j["text"] = p.text;
   if (p.transcript) j["transcript"] = *p.transcript;
   if (p.type == "input_audio" && !p.transcript) j["transcript"] = nullptr;
+  if (!p.audio.empty()) j["audio"] = audio::base64_encode(p.audio);
   return j;
 }
 
 ContentPart part_from_json(const json& j, std::string_view event) {
-  return {.type = get_string(j, "type", event),
-          .text = opt_string(j, "text", event),
-          .transcript = nullable_string(j, "transcript", event)};
+  ContentPart p{.type = get_string(j, "type", event),
+                .text = opt_string(j, "text", event),
+                .transcript = nullable_string(j, "transcript", event)};
+  if (j.contains("audio") && !j["audio"].is_null()) p.audio = get_base64(j, "audio", event);
+  return p;
 }
 
 Response response_from_json(const json& j, std::string_view event);

@@ -431,6 +431,9 @@ struct FakeOpenAIRealtime::Impl::Conversation
       for (const auto& p : item.content) {
         if (p.type == "input_text") {
           if (auto i = impl()) i->note([&](FakeRealtimeLog& l) { l.user_texts.push_back(p.text); });
+        } else if (p.type == "input_audio") {
+          const auto ms = static_cast<std::int64_t>(p.audio.size()) / rt::bytes_per_ms(typed.input_format);
+          if (auto i = impl()) i->note([&](FakeRealtimeLog& l) { l.user_audio_ms.push_back(ms); });
         }
       }
       speech_ended_at.reset();

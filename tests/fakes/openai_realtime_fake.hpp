@@ -79,6 +79,7 @@ struct FakeRealtimeLog {
   std::vector<openai::realtime::client::TruncateItem> truncates{};
   std::vector<std::pair<std::string, std::string>> tool_outputs{};  ///< call_id, output
   std::vector<std::string> user_texts{};  ///< input_text items created by the client
+  std::vector<std::int64_t> user_audio_ms{};  ///< input_audio items created by the client (ms)
   std::vector<std::string> errors_sent{};  ///< codes
   int responses = 0;
   int cancelled = 0;  ///< responses cancelled (client or turn_detected)

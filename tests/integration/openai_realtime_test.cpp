@@ -14,7 +14,9 @@
 #include <sstream>
 
 #include "fakes/openai_realtime_fake.hpp"
+#include "ivr_bot.hpp"
 #include "scenario/adapters/openai_realtime.hpp"
+#include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/vad.hpp"
 #include "scenario/gtest.hpp"
 #include "scenario/scenario.hpp"
@@ -501,6 +503,83 @@ TEST(OpenAIRealtime, TheReadmeExampleIsThisCodeAndPasses) {
   ASSERT_FALSE(result.messages.empty());
   EXPECT_EQ(result.messages.back().text(), "It ships on Friday.");
   EXPECT_EQ(fake.log().session["instructions"], "You are the order desk of a web shop. Be brief.");
+}
+
+}  // namespace
+}  // namespace scenario
+
+namespace scenario {
+namespace {
+
+// A Realtime model plays the caller: it hears the IVR bot's greeting (as audio), answers with its
+// own speech, and the bot — which understands only keys — says so. Scripted lines come out in the
+// model's voice too.
+TEST(OpenAIRealtimeUser, CallsTheIvrBotThroughPipecat) {
+  net::EventLoop loop;
+  examples::IvrBot bot(loop, {.response_delay = 250ms});
+  FakeOpenAIRealtime caller_model(loop);
+  caller_model.push_reply({.text = "Hello, I would like to check my bill.", .delay = 0ms});
+  caller_model.push_reply({.text = "One more question, please.", .delay = 0ms});
+  auto ivr = std::make_shared<adapters::PipecatAgentAdapter>(
+      adapters::PipecatOptions{.url = bot.url(), .turn = {.hangover = 700ms}, .loop = &loop});
+  auto caller = std::make_shared<adapters::OpenAIRealtimeUser>(adapters::OpenAIRealtimeUserOptions{
+      .base_url = caller_model.base_url(),
+      .api_key = caller_model.options().api_key,
+      .persona = "A customer with a billing question.",
+      .loop = &loop});
+  const auto r = run({.name = "realtime caller",
+                      .description = "The caller wants to know about their last bill.",
+                      .agents = {ivr, caller},
+                      .script = {agent(), user(), agent(),
+                                 user("Billing, please.", {.voice = caller->voice()}), agent(),
+                                 succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  const auto log = caller_model.log();
+  // The model heard the bot's greeting as audio, then the bot's answer; it was told the scenario.
+  ASSERT_GE(log.user_audio_ms.size(), 1u);
+  EXPECT_GT(log.user_audio_ms[0], 1000) << "the greeting is more than a second of speech";
+  EXPECT_NE(log.session["instructions"].get<std::string>().find("their last bill"),
+            std::string::npos);
+  EXPECT_NE(log.session["instructions"].get<std::string>().find("billing question"),
+            std::string::npos);
+  // The scripted line went in as text for the model to say.
+  ASSERT_FALSE(log.user_texts.empty());
+  EXPECT_NE(log.user_texts.back().find("Billing, please."), std::string::npos);
+  EXPECT_EQ(log.responses, 2);
+  // The bot heard speech where it wanted keys, twice.
+  const auto calls = bot.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(std::count(calls[0].prompts.begin(), calls[0].prompts.end(), "speech"), 2);
+  // The caller's turns are the model's speech, with its transcript.
+  std::vector<std::string> said;
+  for (const auto& m : r.messages)
+    if (m.role == Role::user) said.push_back(m.text());
+  ASSERT_EQ(said.size(), 2u);
+  EXPECT_EQ(said[0], "Hello, I would like to check my bill.");
+  EXPECT_GT(caller->usage().total_tokens, 0);
+}
+
+// Two Realtime sessions talk: one is the agent under test, the other the caller.
+TEST(OpenAIRealtimeUser, TalksToARealtimeAgent) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime agent_model(loop);
+  FakeOpenAIRealtime caller_model(loop);
+  agent_model.push_reply({.text = "Welcome to the shop.", .delay = 500ms});
+  agent_model.push_reply({.text = "It ships on Friday.", .delay = 600ms});
+  caller_model.push_reply({.text = "Where is my order?", .delay = 0ms});
+  auto shop = std::make_shared<OpenAIRealtimeAdapter>(options_for(agent_model, loop));
+  auto caller = std::make_shared<adapters::OpenAIRealtimeUser>(adapters::OpenAIRealtimeUserOptions{
+      .base_url = caller_model.base_url(), .api_key = caller_model.options().api_key,
+      .loop = &loop});
+  const auto r = run({.name = "realtime both sides",
+                      .description = "A customer asks where their order is.",
+                      .agents = {shop, caller},
+                      .script = {user("Hello?"), agent(), user(), agent(), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  EXPECT_EQ(agent_model.log().responses, 2);
+  EXPECT_EQ(agent_model.log().speech_ends_ms.size(), 2u) << "the agent's VAD heard both turns";
+  ASSERT_EQ(caller_model.log().user_audio_ms.size(), 1u) << "the caller heard the welcome";
+  ASSERT_EQ(r.latency.response_latencies.size(), 2u);
 }
 
 }  // namespace

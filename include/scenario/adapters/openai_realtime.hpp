@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/agent.hpp"
+#include "scenario/audio/chunk.hpp"
 #include "scenario/net/event_loop.hpp"
 #include "scenario/net/pacing.hpp"
 #include "scenario/openai/realtime.hpp"
@@ -94,6 +96,47 @@ class OpenAIRealtimeAdapter : public StreamingVoiceAdapter {
 
  protected:
   void check_can_send() const override;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+struct OpenAIRealtimeUserOptions {
+  std::string base_url = "wss://api.openai.com/v1/realtime";
+  std::string model = "gpt-realtime";
+  std::string api_key{};  ///< a secret, as for the agent; empty: OPENAI_API_KEY
+  openai::realtime::Dialect dialect = openai::realtime::Dialect::ga;
+  std::string voice = "alloy";
+  /// Who the caller is, added to the instructions after the scenario's description.
+  std::string persona{};
+  std::string ca_file{};
+  std::chrono::milliseconds connect_timeout{10000};
+  /// A reply (the whole response) taking longer than this fails the turn.
+  std::chrono::milliseconds reply_timeout{30000};
+  net::EventLoop* loop = nullptr;
+};
+
+/// A Realtime model as the caller (the user simulator of a voice run): it hears the agent's audio
+/// (each agent reply goes in as an `input_audio` item, or its text when there is no audio),
+/// plays the caller described by the scenario's description and `persona`, and answers with
+/// speech, which the run sends down the line as it is. Scripted lines can be spoken in its voice
+/// too: `user("text", {.voice = realtime_user->voice()})` has the model say exactly that text.
+/// Turns are the run's (turn detection off); one WebSocket session per run.
+class OpenAIRealtimeUser : public AgentAdapter {
+ public:
+  explicit OpenAIRealtimeUser(OpenAIRealtimeUserOptions options);
+  ~OpenAIRealtimeUser() override;
+  AgentRole role() const override { return AgentRole::user; }
+  std::string name() const override { return "openai-realtime-user"; }
+  AgentReply call(const AgentInput& input) override;
+  /// Has the model say `text` word for word (canonical audio, with the transcript).
+  audio::AudioChunk say(std::string_view text);
+  /// The voice name ("openai-realtime-user/N") under which say() is registered as a TTS provider.
+  const std::string& voice() const noexcept;
+  /// Tokens of every response so far.
+  openai::realtime::Usage usage() const;
+
+  struct Impl;
 
  private:
   std::shared_ptr<Impl> impl_;

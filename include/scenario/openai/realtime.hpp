@@ -116,6 +116,7 @@ struct ContentPart {
   std::string type{};
   std::string text{};
   std::optional<std::string> transcript{};
+  std::vector<std::uint8_t> audio{};  ///< input_audio: wire bytes in the input format
 };
 
 struct Item {

@@ -141,6 +141,9 @@ TEST(OpenAIRealtimeCodec, ClientEventsRoundTrip) {
                                   .content = {{.type = "input_text", .text = "Hello"}}}},
       client::CreateItem{
           .item = {.type = "function_call_output", .call_id = "call_abc", .output = "{\"t\":21}"}},
+      client::CreateItem{.item = {.type = "message",
+                                  .role = "user",
+                                  .content = {{.type = "input_audio", .audio = pcm}}}},
       client::TruncateItem{.item_id = "item_1", .content_index = 0, .audio_end_ms = 1500},
       client::RetrieveItem{.item_id = "item_1"},
       client::DeleteItem{.item_id = "item_2"},

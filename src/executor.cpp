@@ -432,6 +432,8 @@ ScenarioResult Executor::finish(ScenarioResult result) {
     result.timeline = result.recording.events;  // sorted once, the same order as the manifest
     result.latency = measure_latency(result.recording, result.timeline);
     result.recording.latency = result.latency;
+    result.usage = sum_token_usage(result.timeline);
+    result.recording.usage = result.usage;
     result.recording.info = {.scenario_name = spec_.name,
                              .success = result.success,
                              .reasoning = result.reasoning,

@@ -316,11 +316,15 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
     });
     json note = {{"response_id", r.id}, {"status", rt::to_string(r.status)}};
     if (!r.status_reason.empty()) note["reason"] = r.status_reason;
-    if (r.usage)
-      note["usage"] = {{"input_tokens", r.usage->input_tokens},
-                       {"output_tokens", r.usage->output_tokens},
-                       {"total_tokens", r.usage->total_tokens}};
     push(l, transport::Note{.type = "response_done", .data = std::move(note)}, at);
+    if (r.usage) {
+      push(l,
+           transport::Usage{.response_id = r.id,
+                            .input_tokens = r.usage->input_tokens,
+                            .output_tokens = r.usage->output_tokens,
+                            .total_tokens = r.usage->total_tokens},
+           at);
+    }
     if (r.status == rt::ResponseStatus::failed) {
       push(l,
            transport::Error{.severity = transport::Severity::recoverable,

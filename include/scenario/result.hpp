@@ -24,6 +24,7 @@ struct ScenarioResult {
   VoiceRecording recording{};
   std::vector<VoiceEvent> timeline{};
   LatencyMetrics latency{};
+  TokenUsage usage{};  ///< tokens the agent's model reported (realtime APIs)
 
   // Carried from the run specification.
   std::string name{};

@@ -152,7 +152,13 @@ nlohmann::json save_segments(const VoiceRecording& recording, const std::vector<
       {"segment_count", segments.size()},
       {"segments", nlohmann::json::array()},
       {"events", nlohmann::json::array()},
-      {"latency", latency_json(latency)}};
+      {"latency", latency_json(latency)},
+      // What the agent's model reported using (realtime APIs), for cost.
+      {"usage",
+       {{"input_tokens", recording.usage.input_tokens},
+        {"output_tokens", recording.usage.output_tokens},
+        {"total_tokens", recording.usage.total_tokens},
+        {"responses", recording.usage.responses}}}};
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const Segment& s = segments[i];
     char name[64];

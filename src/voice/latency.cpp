@@ -126,3 +126,19 @@ LatencyMetrics measure_latency(const VoiceRecording& recording,
 }
 
 }  // namespace scenario
+
+namespace scenario {
+
+TokenUsage sum_token_usage(const std::vector<VoiceEvent>& timeline) {
+  TokenUsage usage;
+  for (const auto& e : timeline) {
+    if (e.type != "token_usage") continue;
+    usage.input_tokens += e.metadata.value("input_tokens", std::int64_t{0});
+    usage.output_tokens += e.metadata.value("output_tokens", std::int64_t{0});
+    usage.total_tokens += e.metadata.value("total_tokens", std::int64_t{0});
+    ++usage.responses;
+  }
+  return usage;
+}
+
+}  // namespace scenario

@@ -111,6 +111,14 @@ void VoiceSession::handle(const TransportEvent& e) {
             recorder_.event({.time = seconds_of(e.at), .type = n.type, .metadata = n.data});
           },
           [&](const transport::UplinkSent& u) { on_uplink_sent(u, e.at); },
+          [&](const transport::Usage& u) {
+            recorder_.event({.time = seconds_of(e.at),
+                             .type = "token_usage",
+                             .metadata = {{"response_id", u.response_id},
+                                          {"input_tokens", u.input_tokens},
+                                          {"output_tokens", u.output_tokens},
+                                          {"total_tokens", u.total_tokens}}});
+          },
           [&](const transport::HangUp& h) {
             hung_up_ = h.reason;
             turn_ended_ = true;

@@ -102,6 +102,13 @@ TEST(OpenAIRealtime, GaServerVadConversationWithTranscriptsAndTheSessionOnTheTim
   const auto stats = agent_->stats();
   EXPECT_EQ(stats.responses, 2u);
   EXPECT_GT(stats.usage.total_tokens, 0);
+  // Each response's tokens on the timeline, summed per run into the result and the manifest.
+  EXPECT_EQ(events_of(r, "token_usage").size(), 2u);
+  EXPECT_EQ(r.usage.responses, 2);
+  EXPECT_EQ(r.usage.total_tokens, stats.usage.total_tokens);
+  EXPECT_EQ(r.usage.input_tokens + r.usage.output_tokens, r.usage.total_tokens);
+  const auto manifest = r.recording.save_segments(test::scratch_dir("realtime_usage"));
+  EXPECT_EQ(manifest["usage"]["total_tokens"], stats.usage.total_tokens);
   EXPECT_EQ(stats.malformed, 0u) << stats.last_error;
   ASSERT_EQ(r.latency.response_latencies.size(), 2u);
 }

@@ -95,6 +95,16 @@ struct ManifestInfo {
   std::string generated_at{};
 };
 
+/// Tokens the agent's model used over a run (from its `token_usage` events), for cost.
+struct TokenUsage {
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t total_tokens = 0;
+  int responses = 0;  ///< responses that reported usage
+};
+/// Sums the `token_usage` events of a timeline.
+TokenUsage sum_token_usage(const std::vector<VoiceEvent>& timeline);
+
 /// What the caller heard: left = user, right = agent, on the run's timeline, with the utterances,
 /// events and latency of the run. Empty for text runs.
 struct VoiceRecording {
@@ -104,6 +114,7 @@ struct VoiceRecording {
   std::vector<Segment> segments{};
   std::vector<VoiceEvent> events{};
   LatencyMetrics latency{};
+  TokenUsage usage{};
   ManifestInfo info{};
 
   bool empty() const noexcept { return user.empty() && agent.empty(); }

@@ -92,6 +92,14 @@ struct UplinkSent {
   std::chrono::nanoseconds late{0};  ///< after its slot's deadline
 };
 
+/// Tokens a response of the agent's model used (a realtime API's response.done usage): summed
+/// per run into the result and the manifest.
+struct Usage {
+  std::string response_id{};
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t total_tokens = 0;
+};
 /// The agent ended the call (closed its connection): the turn ends, later turns fail.
 struct HangUp {
   std::string reason{};
@@ -112,7 +120,7 @@ struct TransportEvent {
   using Body = std::variant<transport::AgentAudio, transport::TranscriptDelta, transport::TurnEnded,
                             transport::AgentStopped, transport::ToolCall, transport::ToolResult,
                             transport::Dtmf, transport::Error, transport::Note, transport::HangUp,
-                            transport::UplinkSent>;
+                            transport::UplinkSent, transport::Usage>;
   std::chrono::nanoseconds at{0};
   Body body{};
 

@@ -116,6 +116,7 @@ struct FakeOpenAIRealtime::Impl : std::enable_shared_from_this<Impl> {
   FakeRealtimeOptions options;
   mutable std::mutex mutex;
   std::deque<FakeRealtimeReply> replies;
+  std::deque<std::string> transcripts;
   FakeRealtimeReply default_reply;
   FakeRealtimeLog log;
   std::size_t open = 0;
@@ -397,6 +398,17 @@ struct FakeOpenAIRealtime::Impl::Conversation
               .content = {{.type = "input_audio"}}});
     buffer_samples = 0;
     speech_item.clear();
+    if (typed.transcription_model.empty()) return;
+    std::optional<std::string> heard;
+    if (auto i = impl()) {
+      std::lock_guard lock(i->mutex);
+      if (!i->transcripts.empty()) {
+        heard = std::move(i->transcripts.front());
+        i->transcripts.pop_front();
+      }
+    }
+    if (heard)
+      send(rt::server::InputTranscriptionCompleted{.item_id = item_id, .transcript = *heard});
   }
 
   void add_item(const rt::Item& item, std::int64_t audio_ms = 0) {
@@ -728,6 +740,11 @@ void FakeOpenAIRealtime::push_reply(FakeRealtimeReply reply) {
 void FakeOpenAIRealtime::set_default_reply(FakeRealtimeReply reply) {
   std::lock_guard lock(impl_->mutex);
   impl_->default_reply = std::move(reply);
+}
+
+void FakeOpenAIRealtime::push_transcript(std::string text) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->transcripts.push_back(std::move(text));
 }
 
 FakeRealtimeLog FakeOpenAIRealtime::log() const {

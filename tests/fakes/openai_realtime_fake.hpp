@@ -104,6 +104,10 @@ class FakeOpenAIRealtime {
   /// Queue replies, used in order; when none is queued the default reply answers.
   void push_reply(FakeRealtimeReply reply);
   void set_default_reply(FakeRealtimeReply reply);
+  /// What the caller's next committed audio "said": with input transcription on in the session,
+  /// sent as conversation.item.input_audio_transcription.completed for that item (the fake cannot
+  /// transcribe, so the test tells it).
+  void push_transcript(std::string text);
   FakeRealtimeLog log() const;
   /// Connections currently open.
   std::size_t open_connections() const;

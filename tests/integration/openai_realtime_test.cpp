@@ -60,7 +60,11 @@ TEST(OpenAIRealtime, GaServerVadConversationWithTranscriptsAndTheSessionOnTheTim
   FakeOpenAIRealtime fake(loop);
   fake.push_reply({.text = "Hello, this is the shop.", .delay = 600ms});
   fake.push_reply({.text = "Your order ships on Friday.", .delay = 700ms});
-  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));
+  fake.push_transcript("Hello, is this the shop?");
+  fake.push_transcript("When does my order ship?");
+  auto o = options_for(fake, loop);
+  o.session.transcription_model = "gpt-4o-mini-transcribe";
+  auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(o);
   const auto caps = agent_->capabilities();
   EXPECT_TRUE(caps.native_vad);
   EXPECT_TRUE(caps.native_interruption);
@@ -97,6 +101,10 @@ TEST(OpenAIRealtime, GaServerVadConversationWithTranscriptsAndTheSessionOnTheTim
   EXPECT_EQ(sessions.back().metadata["session"]["audio"]["input"]["turn_detection"]["type"],
             "server_vad");
   EXPECT_EQ(events_of(r, "input_speech_started").size(), 2u);
+  const auto heard = events_of(r, "user_transcript");
+  ASSERT_EQ(heard.size(), 2u) << "the server's transcription of what the caller said";
+  EXPECT_EQ(heard[1].metadata["text"], "When does my order ship?");
+  EXPECT_EQ(log.session["audio"]["input"]["transcription"]["model"], "gpt-4o-mini-transcribe");
   EXPECT_EQ(events_of(r, "response_done").size(), 2u);
   EXPECT_EQ(events_of(r, "rate_limits").size(), 2u);
   const auto stats = agent_->stats();
@@ -587,6 +595,54 @@ TEST(OpenAIRealtimeUser, TalksToARealtimeAgent) {
   EXPECT_EQ(agent_model.log().speech_ends_ms.size(), 2u) << "the agent's VAD heard both turns";
   ASSERT_EQ(caller_model.log().user_audio_ms.size(), 1u) << "the caller heard the welcome";
   ASSERT_EQ(r.latency.response_latencies.size(), 2u);
+}
+
+}  // namespace
+}  // namespace scenario
+
+namespace scenario {
+namespace {
+
+TEST(OpenAIRealtime, OddLengthDeltasAreJoinedAndARetiredBetaIsRefusedWithItsCloseCode) {
+  {
+    net::EventLoop loop;
+    FakeOpenAIRealtime fake(loop, {.odd_deltas = true});
+    fake.set_default_reply({.text = "Every byte arrives.", .delay = 400ms});
+    auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(options_for(fake, loop));
+    const auto r = run({.name = "odd deltas",
+                        .description = "d",
+                        .agents = {agent_},
+                        .script = {user("Hello?"), agent(), succeed()}});
+    ASSERT_TRUE(r.success) << r.reasoning;
+    EXPECT_EQ(agent_->stats().malformed, 0u);
+    // Every sample arrived whole: from its first sound on, the agent track is the reply's speech
+    // exactly (a byte lost or doubled at a delta's edge would shift every sample after it).
+    const auto reply = synthesize("Every byte arrives.", "espeak/en-us").samples;
+    const std::vector<std::int16_t> track(r.recording.agent.begin(), r.recording.agent.end());
+    const auto first_sound = [](const std::vector<std::int16_t>& v) {
+      return static_cast<std::size_t>(
+          std::find_if(v.begin(), v.end(), [](std::int16_t x) { return x != 0; }) - v.begin());
+    };
+    const auto t0 = first_sound(track), r0 = first_sound(reply);
+    ASSERT_LT(r0, reply.size());
+    ASSERT_GE(track.size(), t0 + (reply.size() - r0));
+    std::size_t differ = 0;
+    for (std::size_t n = 0; r0 + n < reply.size(); ++n) differ += track[t0 + n] != reply[r0 + n];
+    EXPECT_EQ(differ, 0u) << "of " << reply.size() - r0 << " samples";
+  }
+  {
+    net::EventLoop loop;
+    FakeOpenAIRealtime fake(loop, {.beta_retired = true});
+    auto o = options_for(fake, loop);
+    o.dialect = rt::Dialect::beta;
+    const auto r = run({.name = "retired beta",
+                        .description = "d",
+                        .agents = {std::make_shared<OpenAIRealtimeAdapter>(o)},
+                        .script = {user("Hello?"), agent(), succeed()}});
+    EXPECT_FALSE(r.success);
+    EXPECT_NE(r.reasoning.find("4000"), std::string::npos) << r.reasoning;
+    EXPECT_NE(r.reasoning.find("beta_api_shape_disabled"), std::string::npos) << r.reasoning;
+  }
 }
 
 }  // namespace

@@ -421,14 +421,7 @@ TEST(OpenAIRealtime, TheFakeRunsAsAProgramAnyClientCanBePointedAt) {
 namespace scenario {
 namespace {
 
-// Where speech starts inside a synthesized reply, found the way the runtime finds it.
-double onset_in(const std::string& text) {
-  auto audio = test::silence(24000, 1.0);
-  test::append(audio, synthesize(text, "espeak/en-us").samples);
-  const auto segments = audio::detect_speech(audio, 24000);
-  return segments.empty() ? 0.0
-                          : static_cast<double>(segments.front().start_sample - 24000) / 24000;
-}
+double onset_in(const std::string& text) { return test::speech_onset_in(text); }
 
 // The server answers `delay` after the end of the caller's speech in the audio it received; the
 // runtime measures from the recording. They agree up to what the machine adds on the way (the

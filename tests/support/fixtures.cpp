@@ -8,6 +8,8 @@
 #include <numbers>
 
 #include "scenario/audio/chunk.hpp"
+#include "scenario/audio/vad.hpp"
+#include "scenario/speech.hpp"
 #include "support/tools.hpp"
 
 namespace scenario::test {
@@ -69,6 +71,14 @@ std::vector<std::int16_t> silence(int rate, double seconds) {
 
 void append(std::vector<std::int16_t>& to, const std::vector<std::int16_t>& what) {
   to.insert(to.end(), what.begin(), what.end());
+}
+
+double speech_onset_in(const std::string& text) {
+  auto audio = silence(24000, 1.0);
+  append(audio, synthesize(text, "espeak/en-us").samples);
+  const auto segments = audio::detect_speech(audio, 24000);
+  return segments.empty() ? 0.0
+                          : static_cast<double>(segments.front().start_sample - 24000) / 24000;
 }
 
 }  // namespace scenario::test

@@ -27,5 +27,8 @@ std::vector<std::int16_t> silence(int rate, double seconds);
 
 /// Concatenation helper.
 void append(std::vector<std::int16_t>& to, const std::vector<std::int16_t>& what);
+/// Where speech starts inside `text` spoken by espeak-ng (it sometimes leads with a little
+/// silence), in seconds, found the way the runtime finds it: after silence, as on a call.
+double speech_onset_in(const std::string& text);
 
 }  // namespace scenario::test

@@ -22,15 +22,7 @@ const std::vector<std::string> kUserLines = {"Hi, I have a question about my ord
                                              "It is order four five six", "When will it arrive",
                                              "Can I change the address", "Thank you very much"};
 
-// Where speech starts inside a synthesized reply (espeak sometimes leads with a little silence),
-// found the way the runtime finds it: after silence, as on the call.
-double onset_in(const std::string& text) {
-  auto audio = test::silence(24000, 1.0);
-  test::append(audio, synthesize(text, "espeak/en-us").samples);
-  const auto segments = audio::detect_speech(audio, 24000);
-  return segments.empty() ? 0.0
-                          : static_cast<double>(segments.front().start_sample - 24000) / 24000;
-}
+double onset_in(const std::string& text) { return test::speech_onset_in(text); }
 
 // What the loopback agent's i-th response latency truly is: its injected delay plus the silence
 // espeak puts before the reply's first word (the last delay and reply repeat).

@@ -428,7 +428,9 @@ double onset_in(const std::string& text) { return test::speech_onset_in(text); }
 // fake's timer waking late, which it reports, and the loopback hop), bounded here by the design's
 // jitter allowance rather than by a quiet machine.
 TEST(OpenAIRealtime, LatencyMeasuredFromTheAudioIsTheServersDelay) {
-  net::EventLoop loop;
+  // Real-time I/O threads where permitted, as a deployment would run them: the stamps asserted
+  // below must not depend on what else ctest runs beside this test.
+  net::EventLoop loop({.threads = 1, .realtime_priority = 10});
   FakeOpenAIRealtime fake(loop);
   const std::vector<std::pair<std::string, std::chrono::milliseconds>> replies{
       {"Sure.", 550ms}, {"Got it, thanks.", 720ms}, {"Okay.", 640ms}};
@@ -443,6 +445,9 @@ TEST(OpenAIRealtime, LatencyMeasuredFromTheAudioIsTheServersDelay) {
   const auto log = fake.log();
   ASSERT_EQ(r.latency.response_latencies.size(), 3u);
   ASSERT_EQ(log.first_audio_late_ms.size(), 3u);
+  // With real-time I/O threads the hop adds a fraction of a millisecond (0.1 ms under
+  // stress-ng on two cores); without them a busy machine's scheduler can add a time slice.
+  const double bound = loop.realtime() ? 0.001 : 0.015;
   double worst = 0;
   for (std::size_t i = 0; i < 3; ++i) {
     const double truth = std::chrono::duration<double>(replies[i].second).count() +
@@ -450,7 +455,7 @@ TEST(OpenAIRealtime, LatencyMeasuredFromTheAudioIsTheServersDelay) {
     const double error = r.latency.response_latencies[i] - truth;
     worst = std::max(worst, std::abs(error));
     if (r.latency.measurement_degraded) continue;  // the run owns up to late caller frames
-    EXPECT_NEAR(r.latency.response_latencies[i], truth, 0.015) << i;
+    EXPECT_NEAR(r.latency.response_latencies[i], truth, bound) << i;
   }
   std::cout << "[          ] realtime latency vs the server's delay: worst error " << worst * 1000
             << " ms\n";

@@ -57,6 +57,9 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
     // Setup: connect() waits for the server's answer to our session.update.
     std::string update_id;
     std::promise<std::string> confirmed;  ///< empty: accepted; else the server's refusal
+    /// The caller's audio format as the server confirmed it: written before `confirmed` is set,
+    /// read by the session thread after (the uplink is built from it).
+    rt::AudioFormat confirmed_input = rt::AudioFormat::pcm16;
     bool awaiting_confirmation = true;
     // The reply.
     Response response = Response::none;
@@ -100,6 +103,8 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_message(Link& l, const std::string& text) {
+    // Stamped as read off the socket, before the JSON and base64 work (a 100 ms delta is ~6 KB).
+    const auto at = now();
     rt::ServerMessage m;
     try {
       m = rt::decode_server(text);
@@ -108,7 +113,6 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
       transport->malformed(l.call, std::string("openai-realtime: ") + e.what());
       return;
     }
-    const auto at = now();
     std::visit(
         Overloaded{
             [&](rt::server::SessionUpdated& u) { on_session(l, u.session, at); },
@@ -197,6 +201,7 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
     push(l, transport::Note{.type = "session_updated", .data = {{"session", session}}}, at);
     if (l.awaiting_confirmation) {
       l.awaiting_confirmation = false;
+      l.confirmed_input = l.session.input_format;
       l.confirmed.set_value({});
     }
   }
@@ -479,7 +484,7 @@ void OpenAIRealtimeAdapter::connect(std::shared_ptr<Clock> clock) {
     disconnect();
     throw std::runtime_error("openai-realtime: the server refused the session: " + refusal);
   }
-  const auto format = link->session.input_format;
+  const auto format = link->confirmed_input;
   i.transport->start_uplink(
       link->connection, [link, format](std::span<const std::int16_t> pcm, std::chrono::nanoseconds) {
         if (!link->running) return;

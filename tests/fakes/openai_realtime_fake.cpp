@@ -563,12 +563,6 @@ struct FakeOpenAIRealtime::Impl::Conversation
       finish("completed", "");
       return;
     }
-    if (k == 0) {
-      const std::chrono::duration<double, std::milli> late =
-          std::chrono::steady_clock::now() - a.first_due;
-      if (auto i = impl())
-        i->note([&](FakeRealtimeLog& l) { l.first_audio_late_ms.push_back(late.count()); });
-    }
     auto bytes = a.deltas[k];
     // Odd-length deltas: the first byte of the next delta travels with this one.
     if (options.odd_deltas && typed.output_format == rt::AudioFormat::pcm16 && k % 2 == 0 &&
@@ -579,6 +573,13 @@ struct FakeOpenAIRealtime::Impl::Conversation
     a.bytes_sent += static_cast<std::int64_t>(bytes.size());
     a.audio_ms = a.bytes_sent / rt::bytes_per_ms(typed.output_format);
     send(rt::server::AudioDelta{.ref = ref(a), .audio = std::move(bytes)});
+    if (k == 0) {
+      // Once the first delta is on its way (encoding included): how late the reply really left.
+      const std::chrono::duration<double, std::milli> late =
+          std::chrono::steady_clock::now() - a.first_due;
+      if (auto i = impl())
+        i->note([&](FakeRealtimeLog& l) { l.first_audio_late_ms.push_back(late.count()); });
+    }
     // Words spread over the deltas.
     const auto words_per = (a.words.size() + a.deltas.size() - 1) / a.deltas.size();
     std::string words;

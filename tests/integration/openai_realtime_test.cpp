@@ -7,7 +7,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <mutex>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -446,8 +449,13 @@ TEST(OpenAIRealtime, LatencyMeasuredFromTheAudioIsTheServersDelay) {
   ASSERT_EQ(r.latency.response_latencies.size(), 3u);
   ASSERT_EQ(log.first_audio_late_ms.size(), 3u);
   // With real-time I/O threads the hop adds a fraction of a millisecond (0.1 ms under
-  // stress-ng on two cores); without them a busy machine's scheduler can add a time slice.
-  const double bound = loop.realtime() ? 0.001 : 0.015;
+  // stress-ng on two cores); without them a busy machine's scheduler can add a time slice. On
+  // top of that, by design: the recording places each caller frame where it left (a frame that
+  // left late moves the rest of the utterance with it), while the server times the stream by
+  // its samples, so the caller's side can differ by the latest frame of the run (the pacing
+  // figure the adapter reports).
+  const double worst_frame = agent_->stats().pacing.percentile_ms(100) / 1000;
+  const double bound = (loop.realtime() ? 0.001 : 0.015) + worst_frame;
   double worst = 0;
   for (std::size_t i = 0; i < 3; ++i) {
     const double truth = std::chrono::duration<double>(replies[i].second).count() +
@@ -458,7 +466,7 @@ TEST(OpenAIRealtime, LatencyMeasuredFromTheAudioIsTheServersDelay) {
     EXPECT_NEAR(r.latency.response_latencies[i], truth, bound) << i;
   }
   std::cout << "[          ] realtime latency vs the server's delay: worst error " << worst * 1000
-            << " ms\n";
+            << " ms (latest caller frame " << worst_frame * 1000 << " ms)\n";
 }
 
 }  // namespace
@@ -641,6 +649,124 @@ TEST(OpenAIRealtime, OddLengthDeltasAreJoinedAndARetiredBetaIsRefusedWithItsClos
     EXPECT_NE(r.reasoning.find("4000"), std::string::npos) << r.reasoning;
     EXPECT_NE(r.reasoning.find("beta_api_shape_disabled"), std::string::npos) << r.reasoning;
   }
+}
+
+}  // namespace
+}  // namespace scenario
+
+namespace scenario {
+namespace {
+
+/// A bare client of the fake: raw frames out, decoded events in.
+class RawRealtimeClient {
+ public:
+  RawRealtimeClient(net::EventLoop& loop, const FakeOpenAIRealtime& fake) {
+    ws_ = net::ws_connect(loop, fake.base_url() + "?model=gpt-realtime",
+                          {.headers = {{"Authorization", "Bearer " + fake.options().api_key}}});
+    // The handlers share the inbox: they may still run while this client is going away.
+    ws_->start({.on_message =
+                    [inbox = inbox_](std::string data, bool) {
+                      std::lock_guard lock(inbox->mutex);
+                      try {
+                        inbox->events.push_back(rt::decode_server(data));
+                      } catch (const rt::ProtocolError& e) {
+                        inbox->events.push_back({.type = "malformed", .event = rt::server::Other{e.what()}});
+                      }
+                      inbox->arrived.notify_all();
+                    },
+                .on_close = {}});
+  }
+  ~RawRealtimeClient() { ws_->close(); }
+  void send(const std::string& text) { ws_->send(text); }
+  /// The next event of `type`, skipping others; nullopt after 5 s.
+  std::optional<rt::ServerMessage> next(const std::string& type) {
+    auto& in = *inbox_;
+    std::unique_lock lock(in.mutex);
+    const auto give_up = std::chrono::steady_clock::now() + 5s;
+    while (true) {
+      for (auto it = in.events.begin(); it != in.events.end(); ++it) {
+        if (it->type != type) continue;
+        auto m = std::move(*it);
+        in.events.erase(in.events.begin(), it + 1);
+        return m;
+      }
+      if (in.arrived.wait_until(lock, give_up) == std::cv_status::timeout) return std::nullopt;
+    }
+  }
+  rt::server::Error error() {
+    const auto m = next("error");
+    if (!m) return {.message = "(no error event)"};
+    return std::get<rt::server::Error>(m->event);
+  }
+
+ private:
+  struct Inbox {
+    std::mutex mutex;
+    std::condition_variable arrived;
+    std::deque<rt::ServerMessage> events;
+  };
+  std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
+  std::shared_ptr<net::WsConnection> ws_;
+};
+
+// What the real server refuses, the fake refuses with the same codes (and names the client event).
+TEST(OpenAIRealtimeFake, RefusesWhatTheServerRefuses) {
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop, {.speed = 1.0});
+  fake.set_default_reply({.text = "A reply of some length for the truncation checks.", .delay = 0ms});
+  RawRealtimeClient c(loop, fake);
+  ASSERT_TRUE(c.next("session.created"));
+  c.send(R"({"type":"session.update","event_id":"e1","session":{"instructions":"x"}})");
+  auto e = c.error();
+  EXPECT_EQ(e.code, "missing_required_parameter");
+  EXPECT_EQ(e.event_id, "e1");
+  c.send(R"({"type":"session.update","session":{"type":"realtime","audio":{"input":{"turn_detection":null}}}})");
+  ASSERT_TRUE(c.next("session.updated"));
+  c.send(R"({"type":"input_audio_buffer.commit","event_id":"e2"})");
+  e = c.error();
+  EXPECT_EQ(e.code, "input_audio_buffer_commit_empty");
+  EXPECT_EQ(e.event_id, "e2");
+  c.send(R"({"type":"response.cancel","event_id":"e3"})");
+  EXPECT_EQ(c.error().code, "response_cancel_not_active");
+  c.send(R"({"type":"conversation.item.truncate","item_id":"nope","content_index":0,"audio_end_ms":10})");
+  EXPECT_EQ(c.error().code, "item_not_found");
+  c.send(R"({"type":"conversation.item.create","item":{"type":"function_call_output","call_id":"call_x","output":"{}"}})");
+  EXPECT_EQ(c.error().code, "invalid_value");
+  c.send("{not json");
+  EXPECT_EQ(c.error().code, "invalid_value");
+  // A response in flight: a second one is refused; its item cannot be truncated past the audio
+  // sent so far; user items cannot be truncated at all; items can be retrieved.
+  c.send(R"({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"Hi"}]}})");
+  const auto user_item = c.next("conversation.item.added");
+  ASSERT_TRUE(user_item);
+  const auto user_id = std::get<rt::server::ItemAdded>(user_item->event).item.id;
+  c.send(R"({"type":"response.create","event_id":"r1"})");
+  const auto added = c.next("response.output_item.added");
+  ASSERT_TRUE(added);
+  const auto item_id = std::get<rt::server::OutputItemAdded>(added->event).item.id;
+  c.send(R"({"type":"response.create","event_id":"r2"})");
+  e = c.error();
+  EXPECT_EQ(e.code, "conversation_already_has_active_response");
+  EXPECT_EQ(e.event_id, "r2");
+  ASSERT_TRUE(c.next("response.output_audio.delta"));
+  c.send(R"({"type":"conversation.item.truncate","item_id":")" + item_id +
+         R"(","content_index":0,"audio_end_ms":600000})");
+  e = c.error();
+  EXPECT_EQ(e.code, "invalid_value");
+  EXPECT_NE(e.message.find("shorter than 600000ms"), std::string::npos) << e.message;
+  c.send(R"({"type":"conversation.item.truncate","item_id":")" + user_id +
+         R"(","content_index":0,"audio_end_ms":0})");
+  EXPECT_NE(c.error().message.find("Only assistant message items"), std::string::npos);
+  c.send(R"({"type":"conversation.item.truncate","item_id":")" + item_id +
+         R"(","content_index":0,"audio_end_ms":50})");
+  const auto truncated = c.next("conversation.item.truncated");
+  ASSERT_TRUE(truncated);
+  EXPECT_EQ(std::get<rt::server::ItemTruncated>(truncated->event).audio_end_ms, 50);
+  c.send(R"({"type":"conversation.item.retrieve","item_id":")" + user_id + R"("})");
+  const auto retrieved = c.next("conversation.item.retrieved");
+  ASSERT_TRUE(retrieved);
+  EXPECT_EQ(std::get<rt::server::ItemRetrieved>(retrieved->event).item.role, "user");
+  EXPECT_EQ(fake.log().errors_sent.size(), 9u);
 }
 
 }  // namespace

@@ -511,7 +511,10 @@ TEST(OpenAIRealtime, TheReadmeExampleIsThisCodeAndPasses) {
   ASSERT_NE(marker, std::string::npos);
   const auto start = readme.find("```cpp\n", marker) + 7;
   const auto block = readme.substr(start, readme.find("```\n", start) - start);
-  const auto self = read_text(__FILE__);
+  // Not __FILE__: with CCACHE_BASEDIR (scripts/test.sh) it is relative to the build directory.
+  const auto self = read_text(std::filesystem::path(SCENARIO_SOURCE_DIR) / "tests" /
+                              "integration" / "openai_realtime_test.cpp");
+  ASSERT_FALSE(self.empty());
   const auto begin = self.find("// README: begin\n") + 17;
   EXPECT_EQ(block, self.substr(begin, self.find("// README: end") - begin));
 

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/telephone_line.hpp"
+#include "common/ws_call.hpp"
 #include "scenario/adapters/openai_realtime.hpp"
 #include "scenario/net/websocket.hpp"
 #include "scenario/voice/playout_cursor.hpp"
@@ -48,10 +49,7 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
   enum class Response { none, in_flight };
 
   /// One connection and what belongs to it alone (its strand's state).
-  struct Link : std::enable_shared_from_this<Link> {
-    StreamingTransport::Call call = 0;
-    std::shared_ptr<net::WsConnection> connection;
-    std::atomic<bool> running{true};
+  struct Link : WsLink, std::enable_shared_from_this<Link> {
     rt::Dialect dialect = rt::Dialect::ga;
     rt::Session session{};  ///< what the server confirmed
     // Setup: connect() waits for the server's answer to our session.update.
@@ -86,8 +84,7 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   mutable std::mutex mutex;
   OpenAIRealtimeStats stats;
-  bool closed = false;
-  std::string close_description;
+  WsCallEnd call_end{"openai-realtime", "the server"};
 
   std::chrono::nanoseconds now() const { return transport->now(); }
   template <class F>
@@ -109,7 +106,6 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
     try {
       m = rt::decode_server(text);
     } catch (const rt::ProtocolError& e) {
-      count([&](OpenAIRealtimeStats& s) { ++s.malformed; });
       transport->malformed(l.call, std::string("openai-realtime: ") + e.what());
       return;
     }
@@ -369,26 +365,14 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_close(Link& l, const net::WsClose& close) {
-    const bool ours = !l.running.exchange(false);
-    if (l.awaiting_confirmation) {
+    if (l.awaiting_confirmation) {  // connect() is waiting: it fails saying how
       l.awaiting_confirmation = false;
       l.confirmed.set_value("the server closed the connection: " + close.describe());
     }
-    if (l.call != transport->current()) return;
-    {
-      std::lock_guard lock(mutex);
-      closed = true;
-      close_description = "the server " + close.describe();
-      if (ours && !close.by_peer) return;
-    }
-    push(l, transport::HangUp{.reason = close.describe()}, now());
+    call_end.on_close(l, *transport, close);
   }
 
-  void post(const std::shared_ptr<Link>& l, std::function<void(Link&)> fn) {
-    l->connection->post([l, fn = std::move(fn)] {
-      if (l->running) fn(*l);
-    });
-  }
+  void on_message(Link& l, const std::string& text, bool) { on_message(l, text); }
 };
 
 OpenAIRealtimeAdapter::OpenAIRealtimeAdapter(OpenAIRealtimeOptions options)
@@ -448,30 +432,15 @@ void OpenAIRealtimeAdapter::connect(std::shared_ptr<Clock> clock) {
   link->call = begin_call(clock);
   i.link = link;
   i.disconnected = false;
-  {
-    std::lock_guard lock(i.mutex);
-    i.closed = false;
-  }
-  std::weak_ptr<Impl> weak = impl_;
-  std::weak_ptr<Impl::Link> weak_link = link;
+  i.call_end.reset();
   auto confirmed = link->confirmed.get_future();
-  link->connection->start({.on_message =
-                               [weak, weak_link](std::string data, bool) {
-                                 auto self = weak.lock();
-                                 auto l = weak_link.lock();
-                                 if (self && l) self->on_message(*l, data);
-                               },
-                           .on_close =
-                               [weak, weak_link](const net::WsClose& c) {
-                                 auto self = weak.lock();
-                                 auto l = weak_link.lock();
-                                 if (self && l) self->on_close(*l, c);
-                               }});
+  std::weak_ptr<Impl> weak = impl_;
+  start_ws_link(impl_, link);
   // The session right after the socket opens, without waiting for session.created (§6).
   auto session = rt::session_to_json(i.options.session, link->dialect);
   if (link->dialect == rt::Dialect::ga) session["model"] = i.options.model;
   link->update_id = "scenario_session_update";
-  i.post(link, [session = std::move(session), weak](Impl::Link& l) {
+  post_while_running<Impl::Link>(link, [session = std::move(session), weak](Impl::Link& l) {
     if (auto self = weak.lock())
       self->send(l, rt::client::SessionUpdate{.session = session}, l.update_id);
   });
@@ -498,28 +467,17 @@ void OpenAIRealtimeAdapter::disconnect() {
   if (!i.link || i.disconnected) return;
   i.disconnected = true;
   i.transport->end();
-  auto done = std::make_shared<std::promise<void>>();
-  auto finished = done->get_future();
-  i.link->connection->post([link = i.link, done] {
-    link->running = false;
-    if (link->connection->open()) link->connection->close(1000, "call ended");
-    done->set_value();
-  });
-  finished.wait_for(std::chrono::seconds(2));
+  hang_up_ws_link(i.link);  // no goodbye message in this protocol: the close ends the session
 }
 
-void OpenAIRealtimeAdapter::check_can_send() const {
-  std::lock_guard lock(impl_->mutex);
-  if (impl_->closed)
-    throw net::NetError("openai-realtime: cannot send audio, " + impl_->close_description);
-}
+void OpenAIRealtimeAdapter::check_can_send() const { impl_->call_end.check_can_send(); }
 
 void OpenAIRealtimeAdapter::interrupt(const HeardSoFar& heard) {
   auto& i = *impl_;
   if (!i.link) throw std::logic_error("openai-realtime: interrupt before connect");
   const auto heard_ms = std::chrono::duration_cast<std::chrono::milliseconds>(heard.played).count();
   std::weak_ptr<Impl> weak = impl_;
-  i.post(i.link, [weak, heard_ms](Impl::Link& l) {
+  post_while_running<Impl::Link>(i.link, [weak, heard_ms](Impl::Link& l) {
     if (auto self = weak.lock())
       self->stop_reply(l, self->now(), heard_ms, /*cancel=*/true, "");
   });
@@ -545,7 +503,7 @@ void OpenAIRealtimeAdapter::send_tool_result(const std::string& call_id,
   auto& i = *impl_;
   if (!i.link) throw std::logic_error("openai-realtime: send_tool_result before connect");
   std::weak_ptr<Impl> weak = impl_;
-  i.post(i.link, [weak, call_id, output = result.dump()](Impl::Link& l) {
+  post_while_running<Impl::Link>(i.link, [weak, call_id, output = result.dump()](Impl::Link& l) {
     auto self = weak.lock();
     if (!self) return;
     l.tool_outputs.emplace_back(call_id, output);
@@ -559,7 +517,7 @@ OpenAIRealtimeStats OpenAIRealtimeAdapter::stats() const {
   std::lock_guard lock(i.mutex);
   auto s = i.stats;
   s.pacing = line.uplink.pacing;
-  s.malformed = std::max<std::uint64_t>(s.malformed, line.malformed);
+  s.malformed = line.malformed;
   if (s.last_error.empty()) s.last_error = line.last_error;
   return s;
 }

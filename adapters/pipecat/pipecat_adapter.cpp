@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/telephone_line.hpp"
+#include "common/ws_call.hpp"
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/resampler.hpp"
 #include "scenario/net/websocket.hpp"
@@ -35,15 +36,12 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   /// One connection and everything that belongs to it alone. Its handlers and timers hold it, so
   /// a late message, timer or close of an earlier connection (still in flight when a second run
   /// connects) works on its own state and reports nothing once it is no longer current.
-  struct Link : std::enable_shared_from_this<Link> {
-    StreamingTransport::Call call = 0;
+  struct Link : WsLink, std::enable_shared_from_this<Link> {
     std::shared_ptr<Clock> clock;
     const RealClock* real_clock = nullptr;  ///< the same clock: timers are set on its steady time
-    std::shared_ptr<net::WsConnection> connection;
     std::unique_ptr<pipecat::Serializer> serializer;  ///< strand only
     PlayoutCursor playout;  ///< strand only: the bot's audio as the caller hears it (run-clock ns)
     std::chrono::nanoseconds stream_start{0};  ///< the stream's timestamps count from here
-    std::atomic<bool> running{true};           ///< until disconnect() or the bot's close
   };
 
   Impl(PipecatOptions o, std::shared_ptr<StreamingTransport> t)
@@ -61,8 +59,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   // Shared with the strands.
   mutable std::mutex mutex;
   PipecatStats stats;
-  bool closed = false;
-  std::string close_description;
+  WsCallEnd call_end{"pipecat", "the bot"};
 
   std::chrono::nanoseconds now() const { return transport->now(); }
 
@@ -165,26 +162,7 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   void malformed(const Link& l, const std::string& what) { transport->malformed(l.call, what); }
 
-  void on_close(Link& l, const net::WsClose& close) {
-    // Ours when disconnect() stopped the call first; anything else ends the call under the run
-    // (the bot hung up, broke a limit, stopped answering pings) and the session must hear of it.
-    const bool ours = !l.running.exchange(false);
-    if (l.call != transport->current()) return;
-    {
-      std::lock_guard lock(mutex);
-      closed = true;
-      close_description = "the bot " + close.describe();
-      if (ours && !close.by_peer) return;
-    }
-    push(l, transport::HangUp{.reason = close.describe()}, now());
-  }
-
-  /// Sends on the link's strand, while the call runs.
-  void post(const std::shared_ptr<Link>& l, std::function<void(Link&)> fn) {
-    l->connection->post([l, fn = std::move(fn)] {
-      if (l->running) fn(*l);
-    });
-  }
+  void on_close(Link& l, const net::WsClose& close) { call_end.on_close(l, *transport, close); }
 };
 
 PipecatAgentAdapter::PipecatAgentAdapter(PipecatOptions options)
@@ -231,27 +209,8 @@ void PipecatAgentAdapter::connect(std::shared_ptr<Clock> clock) {
   link->call = begin_call(std::move(clock));
   i.link = link;
   i.disconnected = false;
-  {
-    std::lock_guard lock(i.mutex);
-    i.closed = false;
-  }
-  std::weak_ptr<Impl> weak = impl_;
-  // The handlers hold the link weakly: the link holds the connection, and a connection torn
-  // down without a close (the loop stopped first) must not keep the pair alive. A link that is no
-  // longer current has nothing left to do.
-  std::weak_ptr<Impl::Link> weak_link = link;
-  link->connection->start({.on_message =
-                               [weak, weak_link](std::string data, bool binary) {
-                                 auto self = weak.lock();
-                                 auto l = weak_link.lock();
-                                 if (self && l) self->on_message(*l, data, binary);
-                               },
-                           .on_close =
-                               [weak, weak_link](const net::WsClose& c) {
-                                 auto self = weak.lock();
-                                 auto l = weak_link.lock();
-                                 if (self && l) self->on_close(*l, c);
-                               }});
+  i.call_end.reset();
+  start_ws_link(impl_, link);
   // The serializer's opening (Twilio: connected, then start — Pipecat's runner reads both before
   // it picks the provider), then audio from the first slot.
   std::promise<void> opened;
@@ -277,25 +236,14 @@ void PipecatAgentAdapter::disconnect() {
   if (!i.link || i.disconnected) return;
   i.disconnected = true;
   i.transport->end();
-  auto done = std::make_shared<std::promise<void>>();
-  auto finished = done->get_future();
-  i.link->connection->post([link = i.link, done] {
-    link->running = false;
-    if (link->connection->open()) {
-      // The serializer's goodbye, then close (Twilio's order: stop, then the close; Pipecat
-      // ignores stop and ends on the close).
-      for (auto& m : link->serializer->close()) link->connection->send(std::move(m.data), m.binary);
-      link->connection->close(1000, "call ended");
-    }
-    done->set_value();
+  // The serializer's goodbye before the close (Twilio's order: stop, then the close; Pipecat
+  // ignores stop and ends on the close).
+  hang_up_ws_link<Impl::Link>(i.link, [](Impl::Link& l) {
+    for (auto& m : l.serializer->close()) l.connection->send(std::move(m.data), m.binary);
   });
-  finished.wait_for(std::chrono::seconds(2));
 }
 
-void PipecatAgentAdapter::check_can_send() const {
-  std::lock_guard lock(impl_->mutex);
-  if (impl_->closed) throw net::NetError("pipecat: cannot send audio, " + impl_->close_description);
-}
+void PipecatAgentAdapter::check_can_send() const { impl_->call_end.check_can_send(); }
 
 void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
   auto& i = *impl_;
@@ -310,7 +258,7 @@ void PipecatAgentAdapter::send_dtmf(std::string_view digits) {
                                   "' cannot be sent (Twilio dtmf events carry 0-9 * #)");
     }
   }
-  i.post(i.link, [d = std::string(digits)](Impl::Link& l) {
+  post_while_running<Impl::Link>(i.link, [d = std::string(digits)](Impl::Link& l) {
     for (const char c : d)
       l.connection->send(l.serializer->serialize(pipecat::line::Dtmf{c}, {}).data);
   });
@@ -323,7 +271,7 @@ void PipecatAgentAdapter::interrupt(const HeardSoFar& heard) {
     return;
   }
   if (!i.link) throw std::logic_error("pipecat: interrupt before connect");
-  i.post(i.link, [](Impl::Link& l) {
+  post_while_running<Impl::Link>(i.link, [](Impl::Link& l) {
     auto m = l.serializer->serialize(pipecat::line::Interruption{}, {});
     l.connection->send(std::move(m.data), m.binary);
   });

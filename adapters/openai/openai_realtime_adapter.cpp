@@ -309,11 +309,7 @@ struct OpenAIRealtimeAdapter::Impl : std::enable_shared_from_this<Impl> {
     count([&](OpenAIRealtimeStats& s) {
       ++s.responses;
       if (cancelled) ++s.cancelled;
-      if (r.usage) {
-        s.usage.input_tokens += r.usage->input_tokens;
-        s.usage.output_tokens += r.usage->output_tokens;
-        s.usage.total_tokens += r.usage->total_tokens;
-      }
+      if (r.usage) s.usage += *r.usage;
     });
     json note = {{"response_id", r.id}, {"status", rt::to_string(r.status)}};
     if (!r.status_reason.empty()) note["reason"] = r.status_reason;

@@ -170,9 +170,7 @@ struct OpenAIRealtimeUser::Impl : std::enable_shared_from_this<Impl> {
       } else if (auto* done = std::get_if<rt::server::ResponseDone>(&m.event)) {
         if (done->response.usage) {
           std::lock_guard lock(mutex);
-          usage.input_tokens += done->response.usage->input_tokens;
-          usage.output_tokens += done->response.usage->output_tokens;
-          usage.total_tokens += done->response.usage->total_tokens;
+          usage += *done->response.usage;
         }
         if (done->response.status != rt::ResponseStatus::completed)
           throw std::runtime_error("openai-realtime-user: the response ended " +

@@ -196,6 +196,12 @@ struct Usage {
   std::int64_t input_tokens = 0;
   std::int64_t output_tokens = 0;
   std::int64_t total_tokens = 0;
+  Usage& operator+=(const Usage& more) noexcept {
+    input_tokens += more.input_tokens;
+    output_tokens += more.output_tokens;
+    total_tokens += more.total_tokens;
+    return *this;
+  }
 };
 
 enum class ResponseStatus { in_progress, completed, cancelled, incomplete, failed };

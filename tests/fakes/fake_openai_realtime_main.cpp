@@ -27,6 +27,8 @@ constexpr const char* kUsage =
     "  --key KEY      the API key clients must send as Authorization: Bearer KEY\n"
     "                 (default sk-fake-realtime-0123456789abcdef)\n"
     "  --speed X      replies stream X times faster than real time (default 4)\n"
+    "  --tls-cert F --tls-key F\n"
+    "                 serve wss://localhost:PORT with this PEM certificate chain and key\n"
     "  --help         this text\n";
 
 int fail(const std::string& message) {
@@ -46,7 +48,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (arg != "--port" && arg != "--dialect" && arg != "--script" && arg != "--key" &&
-        arg != "--speed")
+        arg != "--speed" && arg != "--tls-cert" && arg != "--tls-key")
       return fail("unknown argument '" + arg + "' (see --help)");
     if (i + 1 >= argc) return fail(arg + " needs a value");
     const std::string value = argv[++i];
@@ -64,6 +66,10 @@ int main(int argc, char** argv) {
       } else {
         return fail("--dialect is ga or beta, not '" + value + "'");
       }
+    } else if (arg == "--tls-cert") {
+      options.certificate_file = value;
+    } else if (arg == "--tls-key") {
+      options.private_key_file = value;
     } else if (arg == "--key") {
       if (value.empty()) return fail("--key needs a non-empty key");
       options.api_key = value;
@@ -86,6 +92,8 @@ int main(int argc, char** argv) {
       }
     }
   }
+  if (options.certificate_file.empty() != options.private_key_file.empty())
+    return fail("--tls-cert and --tls-key go together");
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   std::signal(SIGTERM, [](int) { stop_requested = 1; });
   try {

@@ -723,7 +723,11 @@ FakeOpenAIRealtime::FakeOpenAIRealtime(net::EventLoop& loop, FakeRealtimeOptions
     });
   };
   impl_->server = std::make_unique<net::Server>(
-      loop, net::ServerOptions{.port = impl_->options.port, .max_message_bytes = 16u << 20},
+      loop,
+      net::ServerOptions{.port = impl_->options.port,
+                         .certificate_file = impl_->options.certificate_file,
+                         .private_key_file = impl_->options.private_key_file,
+                         .max_message_bytes = 16u << 20},
       on_connection, net::Server::HttpHandler{},
       on_upgrade);
 }

@@ -57,6 +57,9 @@ std::vector<FakeRealtimeReply> replies_from_json(const nlohmann::json& script);
 struct FakeRealtimeOptions {
   std::string api_key = "sk-fake-realtime-0123456789abcdef";
   unsigned short port = 0;  ///< 0: any free port
+  /// PEM certificate chain and key: serve wss:// (the official Node client refuses ws://).
+  std::string certificate_file{};
+  std::string private_key_file{};
   std::string voice = "espeak/en-us";
   /// Replies stream this many times faster than real time (each delta is 100 ms of audio).
   double speed = 4.0;
@@ -97,7 +100,8 @@ class FakeOpenAIRealtime {
   FakeOpenAIRealtime(const FakeOpenAIRealtime&) = delete;
   FakeOpenAIRealtime& operator=(const FakeOpenAIRealtime&) = delete;
 
-  /// ws://127.0.0.1:port/v1/realtime — the adapter's base_url (it adds ?model=…).
+  /// ws://127.0.0.1:port/v1/realtime (wss://localhost:… with a certificate) — the adapter's
+  /// base_url (it adds ?model=…).
   std::string base_url() const;
   const FakeRealtimeOptions& options() const noexcept;
 

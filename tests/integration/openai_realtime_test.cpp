@@ -774,3 +774,42 @@ TEST(OpenAIRealtimeFake, RefusesWhatTheServerRefuses) {
 
 }  // namespace
 }  // namespace scenario
+
+namespace scenario {
+namespace {
+
+// wss with the server's certificate checked: trusted through ca_file, refused by the system store
+// (and the refusal names the TLS stage, not the key).
+TEST(OpenAIRealtime, TlsIsVerifiedAgainstTheCaFile) {
+  const auto dir = test::scratch_dir("realtime_tls");
+  const auto key = (dir / "key.pem").string();
+  const auto cert = (dir / "cert.pem").string();
+  test::run_checked("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+                    "-addext subjectAltName=DNS:localhost -keyout " +
+                    key + " -out " + cert + " 2>&1");
+  net::EventLoop loop;
+  FakeOpenAIRealtime fake(loop, {.certificate_file = cert, .private_key_file = key});
+  fake.set_default_reply({.text = "Securely said.", .delay = 400ms});
+  ASSERT_EQ(fake.base_url().rfind("wss://localhost:", 0), 0u) << fake.base_url();
+  auto o = options_for(fake, loop);
+  o.ca_file = cert;
+  const auto ok = run({.name = "tls",
+                       .description = "d",
+                       .agents = {std::make_shared<OpenAIRealtimeAdapter>(o)},
+                       .script = {user("Hello?"), agent(), succeed()}});
+  ASSERT_TRUE(ok.success) << ok.reasoning;
+  EXPECT_EQ(ok.messages.back().text(), "Securely said.");
+  o.ca_file.clear();
+  const auto refused = run({.name = "untrusted",
+                            .description = "d",
+                            .agents = {std::make_shared<OpenAIRealtimeAdapter>(o)},
+                            .script = {user("Hello?"), agent(), succeed()}});
+  EXPECT_FALSE(refused.success);
+  EXPECT_NE(refused.reasoning.find("openai-realtime: cannot reach the server"), std::string::npos)
+      << refused.reasoning;
+  EXPECT_EQ(refused.reasoning.find(fake.options().api_key), std::string::npos);
+  EXPECT_EQ(fake.log().authorizations.size(), 1u) << "no upgrade without a trusted certificate";
+}
+
+}  // namespace
+}  // namespace scenario

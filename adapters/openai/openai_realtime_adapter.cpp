@@ -449,12 +449,13 @@ void OpenAIRealtimeAdapter::connect(std::shared_ptr<Clock> clock) {
     disconnect();
     throw std::runtime_error("openai-realtime: the server refused the session: " + refusal);
   }
-  const auto format = link->confirmed_input;
+  // One encoder per call, on the pacer's strand: each frame reuses its buffers.
+  auto encoder = std::make_shared<rt::AppendEncoder>(link->confirmed_input);
   i.transport->start_uplink(
-      link->connection, [link, format](std::span<const std::int16_t> pcm, std::chrono::nanoseconds) {
+      link->connection,
+      [link, encoder](std::span<const std::int16_t> pcm, std::chrono::nanoseconds) {
         if (!link->running) return;
-        link->connection->send(
-            rt::encode(rt::client::AppendAudio{.audio = rt::encode_audio(pcm, format)}));
+        link->connection->send(encoder->frame(pcm));
       });
 }
 

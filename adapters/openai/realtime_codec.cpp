@@ -582,6 +582,33 @@ std::string encode(const ClientEvent& event, std::string_view event_id) {
   return j.dump();
 }
 
+const std::string& AppendEncoder::frame(std::span<const std::int16_t> samples) {
+  bytes_.resize(samples.size() * (format_ == AudioFormat::pcm16 ? 2 : 1));
+  switch (format_) {
+    case AudioFormat::pcm16:
+      for (std::size_t i = 0; i < samples.size(); ++i) {
+        const auto v = static_cast<std::uint16_t>(samples[i]);
+        bytes_[2 * i] = static_cast<std::uint8_t>(v & 0xff);
+        bytes_[2 * i + 1] = static_cast<std::uint8_t>(v >> 8);
+      }
+      break;
+    case AudioFormat::g711_ulaw:
+      audio::mulaw_encode(samples, bytes_);
+      break;
+    case AudioFormat::g711_alaw:
+      audio::alaw_encode(samples, bytes_);
+      break;
+  }
+  if (bytes_.size() > kMaxAppendBytes)
+    throw ProtocolError("input_audio_buffer.append: " + std::to_string(bytes_.size()) +
+                        " bytes is over the 15 MiB a message may carry");
+  // The keys in the order nlohmann::json writes them (sorted), so both encoders agree.
+  text_.assign(R"({"audio":")");
+  audio::base64_encode(bytes_, text_);
+  text_.append(R"(","type":"input_audio_buffer.append"})");
+  return text_;
+}
+
 ClientMessage decode_client(std::string_view text) {
   const json j = parse_object(text, "client event");
   const auto type = get_string(j, "type", "client event");

@@ -182,6 +182,21 @@ std::string encode(const ClientEvent& event, std::string_view event_id = {});
 /// message may carry.
 inline constexpr std::size_t kMaxAppendBytes = (15u * 1024 * 1024 - 64) / 4 * 3;
 
+/// The uplink's hot path: one caller frame to its `input_audio_buffer.append` text, the same
+/// frame encode(client::AppendAudio{encode_audio(samples, format)}) gives, built into buffers
+/// reused from frame to frame (no JSON tree, no allocation once warm).
+class AppendEncoder {
+ public:
+  explicit AppendEncoder(AudioFormat format) : format_(format) {}
+  /// Valid until the next call.
+  const std::string& frame(std::span<const std::int16_t> samples);
+
+ private:
+  AudioFormat format_;
+  std::vector<std::uint8_t> bytes_;
+  std::string text_;
+};
+
 struct ClientMessage {
   std::string event_id{};
   ClientEvent event{};

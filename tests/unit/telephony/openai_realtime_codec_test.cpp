@@ -173,6 +173,19 @@ TEST(OpenAIRealtimeCodec, ClientEventsRoundTrip) {
       << "no event_id unless the client chose one";
 }
 
+TEST(OpenAIRealtimeCodec, TheHotPathAppendIsTheSameFrameAsTheGeneralEncoder) {
+  std::vector<std::int16_t> frame;
+  for (int i = 0; i < 480; ++i) frame.push_back(static_cast<std::int16_t>((i * 977) % 65536 - 32768));
+  for (auto f : {AudioFormat::pcm16, AudioFormat::g711_ulaw, AudioFormat::g711_alaw}) {
+    AppendEncoder encoder(f);
+    for (int k = 0; k < 2; ++k) {  // reused buffers give the same frame again
+      EXPECT_EQ(encoder.frame(frame), encode(client::AppendAudio{.audio = encode_audio(frame, f)}));
+    }
+    const auto back = decode_client(encoder.frame(frame));
+    EXPECT_EQ(std::get<client::AppendAudio>(back.event).audio, encode_audio(frame, f));
+  }
+}
+
 TEST(OpenAIRealtimeCodec, AppendsStayUnderTheMessageLimit) {
   // base64 of kMaxAppendBytes plus the envelope fits in 15 MiB; one byte more is refused.
   const std::vector<std::uint8_t> max(kMaxAppendBytes, 0);

@@ -192,6 +192,16 @@ TEST(OpenAIRealtime, ANativeInterruptCancelsAndTruncatesToWhatTheCallerHeard) {
   EXPECT_NEAR(static_cast<double>(log.truncates[0].audio_end_ms), heard_ms, 20.0);
   EXPECT_GT(heard_ms, 1000.0);
   EXPECT_EQ(log.truncates[0].content_index, 0);
+  // The reply was still streaming (1.5x real time): more had been sent than heard, and the
+  // truncation says heard, not sent.
+  ASSERT_EQ(log.item_audio_ms.size(), 1u);
+  EXPECT_EQ(log.item_audio_ms[0].first, log.truncates[0].item_id);
+  EXPECT_GT(log.item_audio_ms[0].second, log.truncates[0].audio_end_ms + 200);
+  const auto stats = agent_->stats();
+  EXPECT_EQ(stats.cancels_sent, 1u);
+  EXPECT_EQ(stats.truncates_sent, 1u);
+  EXPECT_EQ(stats.cancelled, 1u);
+  EXPECT_GT(stats.audio_deltas, 10u);
 }
 
 TEST(OpenAIRealtime, ServerVadBargeInIsCancelledByTheServerAndTruncatedByUs) {
@@ -251,6 +261,7 @@ TEST(OpenAIRealtime, ToolCallsRoundTripAfterTheResponseThatAsked) {
   EXPECT_EQ(events_of(r, "tool_result_sent").size(), 1u);
   EXPECT_EQ(log.session["tools"][0]["name"], "lookup_order");
   EXPECT_EQ(agent_->stats().tool_results_sent, 1u);
+  EXPECT_EQ(agent_->stats().tool_calls, 1u);
 }
 
 TEST(OpenAIRealtime, RecoverableErrorsAreRecordedAndFatalOnesEndTheRunClearly) {

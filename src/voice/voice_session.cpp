@@ -186,14 +186,25 @@ void VoiceSession::on_tool_call(const transport::ToolCall& c, std::chrono::nanos
                    .metadata = {{"name", c.name}, {"call_id", id}, {"args", c.arguments}}});
   reply_tool_calls_.push_back({id, c.name, c.arguments.dump()});
   // A tool the test answers: the result goes back to the agent at once, as an app would send it.
-  const auto& tools = adapter_.turn_options().tools;
-  const auto handler = tools.find(c.name);
-  if (handler == tools.end()) return;
-  nlohmann::json result = handler->second(c.arguments);
+  const auto& options = adapter_.turn_options();
+  const auto by_name = options.tools.find(c.name);
+  if (by_name == options.tools.end() && !options.tool_handler) return;
+  nlohmann::json result;
+  bool failed = false;
+  try {
+    result = by_name != options.tools.end()
+                 ? by_name->second(c.arguments)
+                 : options.tool_handler(ToolCall(reply_tool_calls_.back()));
+  } catch (const std::exception& e) {
+    // A failing tool is an answer the agent must cope with, not the end of the test.
+    result = {{"error", e.what()}};
+    failed = true;
+  }
   adapter_.send_tool_result(id, result);
-  recorder_.event({.time = now_seconds(),
-                   .type = "tool_result_sent",
-                   .metadata = {{"name", c.name}, {"call_id", id}, {"result", std::move(result)}}});
+  nlohmann::json metadata = {{"name", c.name}, {"call_id", id}, {"result", std::move(result)}};
+  if (failed) metadata["failed"] = true;
+  recorder_.event(
+      {.time = now_seconds(), .type = "tool_result_sent", .metadata = std::move(metadata)});
 }
 
 VoiceSession::OnWire VoiceSession::send_frames(const audio::AudioChunk& audio) {

@@ -239,8 +239,10 @@ TEST(OpenAIRealtime, ToolCallsRoundTripAfterTheResponseThatAsked) {
   fake.push_reply({.text = "Order A17 has shipped.", .delay = 200ms});
   auto o = options_for(fake, loop);
   o.session.tools = {{.name = "lookup_order", .description = "Looks up an order"}};
-  o.turn.tools["lookup_order"] = [](const nlohmann::json& args) {
-    return nlohmann::json{{"order", args.at("order")}, {"status", "shipped"}};
+  std::string asked_call_id;
+  o.turn.tool_handler = [&](const ToolCall& call) {
+    asked_call_id = call.id;
+    return nlohmann::json{{"order", call.parsed_arguments().at("order")}, {"status", "shipped"}};
   };
   auto agent_ = std::make_shared<OpenAIRealtimeAdapter>(o);
   const auto r =
@@ -255,7 +257,9 @@ TEST(OpenAIRealtime, ToolCallsRoundTripAfterTheResponseThatAsked) {
   ASSERT_TRUE(r.success) << r.reasoning;
   const auto log = fake.log();
   ASSERT_EQ(log.tool_outputs.size(), 1u);
-  EXPECT_EQ(nlohmann::json::parse(log.tool_outputs[0].second)["status"], "shipped");
+  EXPECT_EQ(log.tool_outputs[0].first, asked_call_id) << "the handler saw the server's call id";
+  EXPECT_EQ(nlohmann::json::parse(log.tool_outputs[0].second),
+            (nlohmann::json{{"order", "A17"}, {"status", "shipped"}}));
   EXPECT_TRUE(log.errors_sent.empty()) << "one response at a time: " << log.errors_sent.front();
   EXPECT_EQ(events_of(r, "tool_call").size(), 1u);
   EXPECT_EQ(events_of(r, "tool_result_sent").size(), 1u);

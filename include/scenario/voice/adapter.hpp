@@ -70,6 +70,11 @@ struct VoiceTurnOptions {
   /// function calls): name → result from the call's arguments. The result goes back through
   /// send_tool_result() as soon as the call arrives, and both are on the timeline.
   std::map<std::string, std::function<nlohmann::json(const nlohmann::json& arguments)>> tools{};
+  /// Every call of a tool not in `tools`: the whole call (its id, name and arguments as the agent
+  /// sent them). Unset, such calls are recorded and left to the agent. A handler (either kind)
+  /// that throws answers `{"error": <its message>}` to the agent, as an app would report a failed
+  /// tool, and the run records it as `tool_result_sent` with `"failed": true`.
+  std::function<nlohmann::json(const ToolCall& call)> tool_handler{};
 };
 
 /// How much of the agent's current reply the caller has heard when it interrupts: what a

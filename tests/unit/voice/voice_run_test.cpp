@@ -342,6 +342,45 @@ TEST(VoiceRun, ToolsTheTestAnswersGoBackToTheAgentAndOnTheTimeline) {
   EXPECT_EQ(sent, 1u);
 }
 
+TEST(VoiceRun, AToolHandlerSeesTheWholeCallAndAThrowingToolAnswersWithItsError) {
+  for (const bool throws : {false, true}) {
+    SCOPED_TRACE(throws ? "throws" : "answers");
+    auto o = ten_turn_agent();
+    o.tool_call = std::make_pair(std::size_t{0}, std::string("lookup_order"));
+    o.client_tools = true;
+    std::vector<ToolCall> seen;
+    o.turn.tool_handler = [&](const ToolCall& call) {
+      seen.push_back(call);
+      if (throws) throw std::runtime_error("order service unreachable");
+      return nlohmann::json{{"status", "shipped"}};
+    };
+    auto bot = std::make_shared<LoopbackVoiceAgent>(o);
+    const auto r = run({.name = "tool handler",
+                        .description = "d",
+                        .agents = {bot},
+                        .script = {user(kUserLines[0]), agent(), user(kUserLines[1]), agent(),
+                                   succeed()},
+                        .clock = std::make_shared<VirtualClock>()});
+    ASSERT_TRUE(r.success) << r.reasoning;
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].id, "call_0");
+    EXPECT_EQ(seen[0].name, "lookup_order");
+    EXPECT_EQ(seen[0].parsed_arguments()["reply"], 0);
+    ASSERT_EQ(bot->tool_results().size(), 1u);
+    const auto& sent = std::get<1>(bot->tool_results()[0]);
+    const auto expected = throws ? nlohmann::json{{"error", "order service unreachable"}}
+                                 : nlohmann::json{{"status", "shipped"}};
+    EXPECT_EQ(sent, expected);
+    std::size_t recorded = 0;
+    for (const auto& e : r.timeline) {
+      if (e.type != "tool_result_sent") continue;
+      ++recorded;
+      EXPECT_EQ(e.metadata.value("failed", false), throws);
+    }
+    EXPECT_EQ(recorded, 1u);
+  }
+}
+
 TEST(VoiceRun, ToolResultsForAnAdapterWithoutThemFailTheTurnSayingSo) {
   auto o = ten_turn_agent();
   o.tool_call = std::make_pair(std::size_t{0}, std::string("lookup_order"));

@@ -25,6 +25,10 @@ namespace {
 /// stream's time at the next audio; less is jitter, and samples keep their places.
 constexpr auto kJitterAllowance = 15ms;
 constexpr auto kDeltaLength = 100ms;
+/// semantic_vad's end of turn by eagerness (the fake's stand-in for the model's judgement).
+constexpr int kSemanticHighMs = 300;
+constexpr int kSemanticMediumMs = 800;
+constexpr int kSemanticLowMs = 1500;
 
 std::string query_value(const std::string& target, const std::string& key) {
   const auto q = target.find('?');
@@ -213,13 +217,29 @@ struct FakeOpenAIRealtime::Impl::Conversation
     speech_item.clear();
   }
 
+  /// The silence after speech that ends the caller's turn. semantic_vad's model judges from the
+  /// words whether the caller is done; the fake cannot, so its eagerness maps to a fixed silence
+  /// (low waits longest, auto is medium, as documented).
+  int end_of_turn_silence_ms() const {
+    const auto& t = typed.turn_detection;
+    switch (t.type) {
+      case rt::TurnDetectionType::server_vad:
+        return t.silence_duration_ms;
+      case rt::TurnDetectionType::semantic_vad:
+        return t.eagerness == "high" ? kSemanticHighMs : t.eagerness == "low" ? kSemanticLowMs
+                                                                               : kSemanticMediumMs;
+      case rt::TurnDetectionType::none:
+        break;
+    }
+    return 300;
+  }
+
   void new_vad() {
     // The caller's speech is found with our VAD in every mode: with server VAD it ends turns; with
     // manual turns it times the reply from the end of the speech, as the latency tests expect.
     vad = std::make_unique<audio::VoiceActivityDetector>(
-        rate(), audio::VadOptions{
-                    .hangover = std::chrono::milliseconds(
-                        vad_on() ? typed.turn_detection.silence_duration_ms : 300)});
+        rate(),
+        audio::VadOptions{.hangover = std::chrono::milliseconds(end_of_turn_silence_ms())});
     vad_origin = stream_samples;
   }
 
@@ -325,12 +345,14 @@ struct FakeOpenAIRealtime::Impl::Conversation
       error("invalid_value", e.what(), event_id);
       return;
     }
-    const bool input_changed = next.input_format != typed.input_format ||
-                               next.turn_detection.type != typed.turn_detection.type ||
-                               next.turn_detection.silence_duration_ms !=
-                                   typed.turn_detection.silence_duration_ms;
+    const int old_silence = end_of_turn_silence_ms();
+    const auto old_format = typed.input_format;
+    const auto old_type = typed.turn_detection.type;
     session = std::move(merged);
     typed = std::move(next);
+    const bool input_changed = typed.input_format != old_format ||
+                               typed.turn_detection.type != old_type ||
+                               end_of_turn_silence_ms() != old_silence;
     if (input_changed) reset_input();
     if (auto i = impl()) i->note([&](FakeRealtimeLog& l) { l.session = session; });
     send(rt::server::SessionUpdated{.session = session});

@@ -4,7 +4,8 @@
 // the official JS SDKs), in either dialect (chosen by the OpenAI-Beta header, as the real one does):
 // - `session.created` unprompted; partial `session.update`s merged, the whole session echoed in
 //   `session.updated` (GA refuses a session without `type`, as the real server does);
-// - server VAD on the received audio (our VAD): `speech_started` / `speech_stopped` /
+// - server VAD on the received audio (our VAD; semantic_vad ends a turn after a fixed silence by
+//   eagerness: high 300 ms, medium/auto 800 ms, low 1500 ms): `speech_started` / `speech_stopped` /
 //   `committed`, a response when `create_response`, and with `interrupt_response` the response in
 //   flight cancelled (`status:"cancelled"`, reason `turn_detected`);
 // - replies as real speech (espeak-ng) streamed faster than real time with the whole event ladder

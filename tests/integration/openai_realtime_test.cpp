@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <cstdlib>
 #include <filesystem>
@@ -266,6 +267,38 @@ TEST(OpenAIRealtime, ToolCallsRoundTripAfterTheResponseThatAsked) {
   EXPECT_EQ(log.session["tools"][0]["name"], "lookup_order");
   EXPECT_EQ(agent_->stats().tool_results_sent, 1u);
   EXPECT_EQ(agent_->stats().tool_calls, 1u);
+}
+
+TEST(OpenAIRealtime, SemanticVadEagernessIsSentAndDecidesHowLongTheServerWaits) {
+  // The fake stands in for the semantic model with a silence per eagerness (high 300 ms, low
+  // 1500 ms); the reply is due 100 ms after the speech, so the latency measured from the audio
+  // shows how long the server waited for the caller to go on.
+  std::map<std::string, double> latency;
+  for (const std::string eagerness : {"high", "low"}) {
+    SCOPED_TRACE(eagerness);
+    net::EventLoop loop;
+    FakeOpenAIRealtime fake(loop);
+    fake.set_default_reply({.text = "Go on.", .delay = 100ms});
+    auto o = options_for(fake, loop);
+    o.session.turn_detection.type = rt::TurnDetectionType::semantic_vad;
+    o.session.turn_detection.eagerness = eagerness;
+    o.turn.hangover = 900ms;
+    const auto r = run({.name = "semantic-" + eagerness,
+                        .description = "d",
+                        .agents = {std::make_shared<OpenAIRealtimeAdapter>(o)},
+                        .script = {user("I would like to change my address."), agent(),
+                                   succeed()}});
+    ASSERT_TRUE(r.success) << r.reasoning;
+    const auto td = fake.log().session["audio"]["input"]["turn_detection"];
+    EXPECT_EQ(td["type"], "semantic_vad");
+    EXPECT_EQ(td["eagerness"], eagerness);
+    EXPECT_FALSE(td.contains("silence_duration_ms")) << "a server_vad field in a semantic session";
+    ASSERT_EQ(r.latency.response_latencies.size(), 1u);
+    latency[eagerness] = r.latency.response_latencies[0];
+  }
+  EXPECT_GT(latency["high"], 0.25);
+  EXPECT_LT(latency["high"], 0.8);
+  EXPECT_GT(latency["low"], 1.4);
 }
 
 TEST(OpenAIRealtime, RecoverableErrorsAreRecordedAndFatalOnesEndTheRunClearly) {

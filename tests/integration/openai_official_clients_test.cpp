@@ -1,7 +1,7 @@
 // The official OpenAI JS clients against our fake Realtime server: the npm `openai` package's
 // OpenAIRealtimeWS (GA and beta) and the Agents SDK's Realtime WebSocket transport
-// (`@openai/agents-realtime`), pinned in tests/oracles/openai/package.json. A fake that only our own
-// adapter talks to could share our misreadings of the protocol; these clients are the reference
+// (`@openai/agents-realtime`), pinned in tests/oracles/openai/package.json. A fake that only our
+// own adapter talks to could share our misreadings of the protocol; these clients are the reference
 // (shared/protocols/openai-realtime.md, "Verified against the official JS SDKs").
 //
 // What they show: the clients accept every event the fake sends (the Agents transport validates
@@ -43,9 +43,10 @@ const Tls& tls() {
   static const Tls files = [] {
     const auto dir = test::scratch_dir("official_clients_tls");
     Tls t{(dir / "cert.pem").string(), (dir / "key.pem").string()};
-    test::run_checked("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
-                      "-addext subjectAltName=DNS:localhost -keyout " +
-                      t.key + " -out " + t.cert + " 2>&1");
+    test::run_checked(
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+        "-addext subjectAltName=DNS:localhost -keyout " +
+        t.key + " -out " + t.cert + " 2>&1");
     return t;
   }();
   return files;
@@ -68,8 +69,8 @@ std::string caller_pcm() {
   return path;
 }
 
-/// Runs tests/oracles/openai/official_clients.mjs (copied beside its node_modules in the build tree)
-/// and returns what the client observed.
+/// Runs tests/oracles/openai/official_clients.mjs (copied beside its node_modules in the build
+/// tree) and returns what the client observed.
 json run_client(const std::string& mode, const FakeOpenAIRealtime& fake) {
   const auto dir = std::filesystem::path(SCENARIO_OPENAI_ORACLE_DIR);
   const auto err = test::scratch_dir("official_clients_" + mode) / "stderr.txt";
@@ -104,8 +105,8 @@ TEST(OfficialClients, TheAgentsSdkTalksToTheFakeHearsItsAudioRunsItsToolAndInter
   net::EventLoop loop;
   FakeOpenAIRealtime fake(loop, fake_options());
   fake.push_reply({.text = "Hello, this is your bank.", .delay = 600ms});
-  fake.push_reply({.delay = 600ms, .tool_name = "lookup_balance",
-                   .tool_arguments = {{"account", "checking"}}});
+  fake.push_reply(
+      {.delay = 600ms, .tool_name = "lookup_balance", .tool_arguments = {{"account", "checking"}}});
   fake.push_reply({.text = "Your balance is forty two dollars.", .delay = 300ms});
   fake.push_reply({.text = kLongReply, .delay = 600ms});
 
@@ -233,12 +234,12 @@ TEST(OfficialClients, OurAdapterConfiguresTheServerAsTheAgentsSdkDoes) {
   const json our_session = fake.log().session;
   ours.disconnect();
 
-  for (const auto* path : {"/type", "/instructions", "/tools", "/tool_choice", "/output_modalities",
-                           "/audio/input/format", "/audio/output/format", "/audio/output/voice",
-                           "/audio/input/turn_detection/type",
-                           "/audio/input/turn_detection/silence_duration_ms",
-                           "/audio/input/turn_detection/create_response",
-                           "/audio/input/turn_detection/interrupt_response"}) {
+  for (const auto* path :
+       {"/type", "/instructions", "/tools", "/tool_choice", "/output_modalities",
+        "/audio/input/format", "/audio/output/format", "/audio/output/voice",
+        "/audio/input/turn_detection/type", "/audio/input/turn_detection/silence_duration_ms",
+        "/audio/input/turn_detection/create_response",
+        "/audio/input/turn_detection/interrupt_response"}) {
     const json::json_pointer p(path);
     ASSERT_TRUE(sdk_session.contains(p)) << path << " missing from the SDK's session";
     EXPECT_EQ(our_session.value(p, json()), sdk_session.at(p)) << path;

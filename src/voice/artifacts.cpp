@@ -89,10 +89,11 @@ nlohmann::json latency_json(const LatencyMetrics& l) {
           {"measurement_degraded", l.measurement_degraded},
           {"worst_pacing_lateness", l.worst_pacing_lateness},
           {"method",
-           "user audio is placed where each 20 ms frame left: network adapters pace it with one "
-           "uplink pacer per connection, which stamps each frame as it is handed to the wire; "
-           "in-process agents on the session's deadlines of the run clock. A frame leaving more "
-           "than 10 ms after its slot marks the run measurement_degraded. Agent audio is stamped where "
+           "user audio is placed on the caller's clock: network adapters pace it with one uplink "
+           "pacer per connection and each frame is placed in its 20 ms slot (the far end times the "
+           "stream by its samples, as a jitter buffer does); in-process agents on the session's "
+           "deadlines of the run clock. A frame leaving more than 10 ms after its slot reached the "
+           "agent late and marks the run measurement_degraded. Agent audio is stamped where "
            "the transport read it (the I/O thread for network adapters) and placed on the playout "
            "cursor at real-time rate. Speech onsets and ends are found by VAD on those two tracks "
            "of the recording, at sample resolution."},

@@ -3,6 +3,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,12 @@ struct UplinkPacer::State {
 
   // Strand only.
   std::uint64_t slot = 0;
+  /// How late the stream runs behind its slots as the far end sees it: the least lateness of any
+  /// frame since the stream (re)started. A receiver times the stream by its samples from the
+  /// earliest arrival, as a jitter buffer does, so a frame later than that is jitter it absorbs,
+  /// while a clock that wakes late every time delays the whole stream. Unset after a slot that
+  /// sent nothing: the far end starts the stream over at the next frame.
+  std::optional<std::chrono::nanoseconds> stream_lateness;
 
   // Shared.
   struct Queued {
@@ -78,16 +85,22 @@ struct UplinkPacer::State {
       }
     }
     for (auto& fn : before) fn();
-    if (!caller && idle == IdleUplink::nothing) return true;
+    if (!caller && idle == IdleUplink::nothing) {
+      stream_lateness.reset();
+      return true;
+    }
     const auto now = clock->now();
     send(caller ? std::span<const std::int16_t>(caller->pcm) : silence, now);
     // Late counts until the frame is handed over, not until the slot woke: a strand preempted
     // mid-send delays the wire as much as a late wake-up does.
     const auto late = clock->now() - deadline;
+    stream_lateness = std::min(stream_lateness.value_or(late), late);
     if (caller) {
       report({.at = now,
-              .body = transport::UplinkSent{
-                  .frame = caller->frame, .tail = caller->tail, .late = late}});
+              .body = transport::UplinkSent{.frame = caller->frame,
+                                            .tail = caller->tail,
+                                            .late = late,
+                                            .in_stream = deadline + *stream_lateness}});
     }
     std::vector<std::function<void()>> after;
     {

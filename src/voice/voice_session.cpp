@@ -301,10 +301,12 @@ VoiceSession::OnWire VoiceSession::send_frames_to_pacer(std::vector<audio::Audio
 
 void VoiceSession::on_uplink_sent(const transport::UplinkSent& sent, std::chrono::nanoseconds at) {
   if (sent.tail || uplink_pending_.empty()) return;  // the converter's tail: no frame of ours
-  // Placed where it left (plus the converter's look-ahead): a late slot moves the recording with
-  // the wire. Within an utterance frames follow each other (the agent hears a stream), so a late
-  // frame delays the rest of the utterance in the recording too.
-  recorder_.user_audio(uplink_pending_.front(), at + adapter_.uplink_delay());
+  // Placed where it is in the stream (plus the converter's look-ahead): the far end times the
+  // caller's audio by its samples, as a jitter buffer does. A frame that left late reached the
+  // agent late (that is owned up to below), but it is not later speech: placing it where it left
+  // shifted the rest of the utterance in the recording while the pacer caught up on the wire, and
+  // the end of speech was off by that lateness.
+  recorder_.user_audio(uplink_pending_.front(), sent.in_stream + adapter_.uplink_delay());
   uplink_pending_.pop_front();
   if (uplink_sent_.frames == 0) {
     uplink_sent_.first = at;

@@ -366,7 +366,10 @@ struct FakeOpenAIRealtime::Impl::Conversation
     decoder->decode(bytes, samples);
     if (samples.empty()) return;
     // Timed by the samples: a chunk that continues the stream starts where the last one ended.
-    if (stream_samples == 0 || arrived > time_of(stream_samples) + kJitterAllowance) {
+    // Earlier than that, the stream's time was set by a late chunk: this one sets it right (a
+    // jitter buffer times a stream from its earliest arrival).
+    if (stream_samples == 0 || arrived > time_of(stream_samples) + kJitterAllowance ||
+        arrived < time_of(stream_samples)) {
       anchor = arrived;
       anchor_sample = stream_samples;
     }

@@ -1,13 +1,15 @@
 // The caller's side of a Twilio-shaped call on a clock that wakes late: every frame that leaves is
 // exactly one 20 ms μ-law frame (160 bytes), one per slot, and the recording places the caller's
-// audio where it actually left, not where the schedule said it would (issue: one voice transport;
-// the recorder used to place frames at their deadlines, so a late wake-up made the bot hear the
-// end of speech later than the recording showed).
+// audio where it is in the stream the far end receives: a clock late every time delays the whole
+// stream (the recorder used to place frames at their deadlines, so the bot heard the end of speech
+// later than the recording showed), while one late frame that the pacer catches up on is jitter,
+// which moves nothing (placing each frame where it left shifted the rest of the utterance).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <thread>
 
 #include "scenario/adapters/pipecat.hpp"
 #include "scenario/audio/g711.hpp"
@@ -41,12 +43,18 @@ class ListeningBot {
   struct Media {
     std::size_t bytes = 0;
     int peak = 0;  ///< of the decoded frame
+    int last_loud = -1;  ///< the frame's last sample over 1000, or -1
     std::chrono::nanoseconds arrived{0};
     std::int64_t timestamp_ms = 0;  ///< the sender's: when it left, since the stream started
   };
 
-  ListeningBot(net::EventLoop& loop, std::shared_ptr<Clock> clock)
+  /// `stall`: once, on the `stall_at`-th loud frame, the bot holds the loop's only thread that
+  /// long (the caller's pacer shares it: its next slots leave late, then it catches up).
+  ListeningBot(net::EventLoop& loop, std::shared_ptr<Clock> clock,
+               std::chrono::milliseconds stall = {}, std::size_t stall_at = 0)
       : clock_(std::move(clock)),
+        stall_(stall),
+        stall_at_(stall_at),
         server_(loop, {}, [this](std::shared_ptr<net::WsConnection> c, const net::HttpRequest&) {
           c->start({.on_message = [this](std::string data, bool) { on_message(data); },
                     .on_close = {}});
@@ -65,14 +73,23 @@ class ListeningBot {
     if (m.event != twilio::Event::media) return;
     std::vector<std::int16_t> pcm(m.payload.size());
     audio::mulaw_decode(m.payload, pcm);
-    int peak = 0;
-    for (const auto v : pcm) peak = std::max(peak, std::abs(static_cast<int>(v)));
-    std::lock_guard lock(mutex_);
-    media_.push_back({m.payload.size(), peak, arrived,
-                      static_cast<std::int64_t>(m.timestamp_ms.value_or(0))});
+    int peak = 0, last_loud = -1;
+    for (std::size_t i = 0; i < pcm.size(); ++i) {
+      peak = std::max(peak, std::abs(static_cast<int>(pcm[i])));
+      if (std::abs(static_cast<int>(pcm[i])) > 1000) last_loud = static_cast<int>(i);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      media_.push_back({m.payload.size(), peak, last_loud, arrived,
+                        static_cast<std::int64_t>(m.timestamp_ms.value_or(0))});
+    }
+    if (peak > 4000 && ++loud_ == stall_at_) std::this_thread::sleep_for(stall_);
   }
 
   std::shared_ptr<Clock> clock_;
+  const std::chrono::milliseconds stall_;
+  const std::size_t stall_at_;
+  std::size_t loud_ = 0;
   mutable std::mutex mutex_;
   std::vector<Media> media_;
   net::Server server_;
@@ -91,7 +108,7 @@ double ms(std::chrono::nanoseconds t) {
   return std::chrono::duration<double, std::milli>(t).count();
 }
 
-TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereItLeft) {
+TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereTheStreamIs) {
   constexpr auto kLate = 60ms;  // three frames: a schedule-placed recording is visibly off
   auto clock = std::make_shared<LateWakingClock>(kLate);
   net::EventLoop loop(1);
@@ -162,6 +179,52 @@ TEST(UplinkPacing, EveryFrameOfAScriptedCallIsOneSlotAndRecordedWhereItLeft) {
     return e.type == "measurement_degraded";
   });
   EXPECT_GE(degraded, 2);
+}
+
+TEST(UplinkPacing, OneLateFrameIsJitterAndMovesNothingInTheRecording) {
+  // The loop's thread is held 45 ms by the bot in the middle of a 400 ms tone: a few frames leave
+  // late, then the pacer catches up on its slots. The bot times the stream by its samples from
+  // the earliest arrival, as a jitter buffer does; the recording must agree on where the tone
+  // ends (placing frames where they left put it 45 ms later).
+  constexpr auto kStall = 45ms;
+  auto clock = std::make_shared<RealClock>();
+  net::EventLoop loop(1);
+  ListeningBot bot(loop, clock, kStall, 8);
+  adapters::PipecatAgentAdapter adapter({.url = bot.url(), .loop = &loop});
+  std::vector<Segment> user_segments;
+  std::vector<VoiceEvent> events;
+  {
+    VoiceSession session(adapter, clock);
+    session.wait(300ms);
+    session.speak(tone(400ms));
+    session.wait(300ms);
+    for (const auto& s : session.recorder().segments())
+      if (s.speaker == Speaker::user) user_segments.push_back(s);
+    events = session.events();
+  }
+  const auto media = bot.media();
+  ASSERT_EQ(user_segments.size(), 1u);
+  EXPECT_NEAR(user_segments[0].end - user_segments[0].start, 0.4, 0.021)
+      << "the late frames stretched the tone in the recording";
+  // The bot's clock for the stream: frame k is due at the earliest (arrival - 20 ms·k).
+  auto anchor = media.front().arrived;
+  for (std::size_t k = 0; k < media.size(); ++k)
+    anchor = std::min(anchor, media[k].arrived - static_cast<std::int64_t>(k) * 20ms);
+  std::size_t last = 0;
+  for (std::size_t k = 0; k < media.size(); ++k)
+    if (media[k].last_loud >= 0) last = k;
+  // (The recording places the caller's audio as the wire carries it, the converter's look-ahead
+  // included.)
+  const auto tone_end_at_bot = anchor + static_cast<std::int64_t>(last) * 20ms +
+                               (media[last].last_loud + 1) * 125us;
+  const auto tone_end_recorded =
+      std::chrono::nanoseconds(static_cast<std::int64_t>(user_segments[0].end * 1e9));
+  EXPECT_NEAR(ms(tone_end_recorded - tone_end_at_bot), 0.0, 2.0)
+      << "the recording and the far end disagree on where the tone ended";
+  const auto degraded = std::count_if(events.begin(), events.end(), [](const VoiceEvent& e) {
+    return e.type == "measurement_degraded";
+  });
+  EXPECT_GE(degraded, 1) << "frames 45 ms late reached the bot late: the run owns up to it";
 }
 
 }  // namespace

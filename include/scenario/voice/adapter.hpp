@@ -26,7 +26,7 @@ enum class UplinkPacing {
   /// The session calls send_audio() at each 20 ms frame's deadline: the frame leaves then.
   session,
   /// send_audio() queues; the adapter's UplinkPacer sends on its own slots and reports each frame
-  /// as it leaves (transport::UplinkSent), which is where the recording places it.
+  /// as it leaves (transport::UplinkSent); the recording places it in its slot.
   transport
 };
 

@@ -90,6 +90,10 @@ struct UplinkSent {
   std::uint64_t frame = 0;  ///< which canonical frame, counted from 0 since the pacer started
   bool tail = false;        ///< the converter's tail after an utterance (no canonical frame)
   std::chrono::nanoseconds late{0};  ///< after its slot's deadline
+  /// Where the frame is in the caller's stream as the far end times it (run time): its slot, plus
+  /// the least lateness of the stream so far. A receiver times a stream by its samples from the
+  /// earliest arrival (a jitter buffer), so one late frame is jitter, not later speech.
+  std::chrono::nanoseconds in_stream{0};
 };
 
 /// Tokens a response of the agent's model used (a realtime API's response.done usage): summed

@@ -4,10 +4,11 @@
 //
 // Every 20 ms slot (t0 + k·20 ms, t0 on the pacing grid) the pacer sends the next frame of caller
 // audio if one is queued, else a frame of silence (or nothing, as the line wants). Each frame of
-// caller audio is reported when it actually left, as a transport::UplinkSent event: the voice
-// session places that frame in the recording there, so a late wake-up moves the recording with
-// the wire instead of leaving it on the schedule. There is no second timer to reconcile: a frame
-// is caller audio or silence, never both, and always exactly one slot long.
+// caller audio is reported when it actually left, with its slot and how late it was, as a
+// transport::UplinkSent event: the voice session places the frame in its slot (the caller's
+// clock, by which the far end times the stream's samples) and owns up to late ones. There is no
+// second timer to reconcile: a frame is caller audio or silence, never both, and always exactly
+// one slot long.
 
 #include <chrono>
 #include <cstdint>

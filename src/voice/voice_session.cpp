@@ -138,6 +138,14 @@ void VoiceSession::on_agent_audio(const transport::AgentAudio& a, std::chrono::n
     // audio as it came off the wire (shared/protocols/pipecat.md §2: the bot picks its rate).
     if (!from_wire_ || from_wire_->input_rate() != a.sample_rate)
       from_wire_ = std::make_unique<audio::Resampler>(a.sample_rate, kRate);
+    if (at > recorder_.agent_playout_end() + kFrameDuration && from_wire_->input_frames() > 0) {
+      // The caller's playout ran dry (the reply ended, or this audio is late): what the converter
+      // still holds back is the end of what was heard, not the start of this audio (a click of
+      // the old audio there, before the new reply's speech, shortened measured latencies).
+      audio::AudioChunk tail;
+      from_wire_->flush(tail.samples);
+      if (!tail.samples.empty()) recorder_.agent_audio(tail, recorder_.agent_playout_end());
+    }
     from_wire_->process(a.samples, chunk.samples);
   }
   if (!a.response_id.empty()) reply_ids_.response_id = a.response_id;
@@ -170,6 +178,7 @@ void VoiceSession::on_agent_stopped(const transport::AgentStopped& s, std::chron
     return;
   }
   const auto dropped = recorder_.cut_agent(at);
+  from_wire_.reset();  // what the converter held back was cut too
   recorder_.event(
       {.time = seconds_of(at),
        .type = "agent_stopped",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "scenario/audio/resampler.hpp"
 #include "scenario/speech.hpp"
 
 namespace scenario::test {
@@ -143,20 +144,22 @@ void LoopbackVoiceAgent::on_user_speech_end(std::chrono::nanoseconds at,
   std::vector<std::string> words;
   std::istringstream in(text);
   for (std::string w; in >> w;) words.push_back(w);
-  const std::size_t n = speech.samples.size();
-  for (std::size_t pos = 0, k = 0; pos < n; pos += kChunk, ++k) {
+  const int rate = options_.wire_rate;
+  const auto wire = rate == kRate ? speech.samples : audio::resample(speech.samples, kRate, rate);
+  const auto per_chunk = static_cast<std::size_t>(rate / 50);
+  const std::size_t n = wire.size();
+  for (std::size_t pos = 0, k = 0; pos < n; pos += per_chunk, ++k) {
     const auto chunk_at =
         options_.realtime_delivery ? start + static_cast<std::int64_t>(k) * 20ms : start;
-    transport::AgentAudio chunk{.response_id = "reply_" + std::to_string(i)};
-    chunk.samples.assign(
-        speech.samples.begin() + static_cast<std::ptrdiff_t>(pos),
-        speech.samples.begin() + static_cast<std::ptrdiff_t>(std::min(n, pos + kChunk)));
+    transport::AgentAudio chunk{.sample_rate = rate, .response_id = "reply_" + std::to_string(i)};
+    chunk.samples.assign(wire.begin() + static_cast<std::ptrdiff_t>(pos),
+                         wire.begin() + static_cast<std::ptrdiff_t>(std::min(n, pos + per_chunk)));
     scheduled_.push_back({.at = chunk_at, .body = std::move(chunk)});
     if (options_.stream_transcripts && !words.empty()) {
       // Word j is announced when playback reaches j/n of the utterance.
       for (std::size_t j = 0; j < words.size(); ++j) {
         const std::size_t word_at = j * n / words.size();
-        if (word_at >= pos && word_at < pos + kChunk) {
+        if (word_at >= pos && word_at < pos + per_chunk) {
           scheduled_.push_back(
               {.at = chunk_at,
                .body = transport::TranscriptDelta{.text = (j ? " " : "") + words[j]}});
@@ -164,7 +167,7 @@ void LoopbackVoiceAgent::on_user_speech_end(std::chrono::nanoseconds at,
       }
     }
   }
-  const auto end = start + at_sample(static_cast<std::int64_t>(n));
+  const auto end = start + std::chrono::nanoseconds(static_cast<std::int64_t>(n) * 1'000'000'000 / rate);
   if (options_.send_end_of_turn) scheduled_.push_back({.at = end, .body = transport::TurnEnded{}});
   speaking_until_ = end;
   next_silence_ = std::max(next_silence_, end);

@@ -31,6 +31,8 @@ struct LoopbackOptions {
   bool stream_transcripts = true;
   bool send_end_of_turn = false;
   bool silence_between_replies = false;
+  /// The rate its reply audio comes at (the session converts it, as from a telephony bot).
+  int wire_rate = audio::kCanonicalSampleRate;
   /// Reply index → tool to call before speaking it.
   std::optional<std::pair<std::size_t, std::string>> tool_call{};
   /// The tool runs on the client (a realtime API's function call): the agent waits for

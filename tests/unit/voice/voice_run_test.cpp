@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "scenario/audio/dtmf.hpp"
 #include "scenario/audio/vad.hpp"
@@ -535,6 +536,69 @@ LoopbackOptions storyteller() {
   o.response_delays = {400ms};
   o.reaction_time = 230ms;
   return o;
+}
+
+// The reply is a sine from phase 0 (220 Hz, amplitude 8000): its first 2 ms in the recording are
+// that sine (to the converter's ripple), not audio held back from before.
+double worst_start_error(const ScenarioResult& r, double at) {
+  const auto from = static_cast<std::size_t>(std::llround(at * 24000));
+  if (from + 48 > r.recording.agent.size()) return 1e9;
+  double worst = 0;
+  for (std::size_t k = 0; k < 48; ++k) {
+    const double expected = 8000.0 * std::sin(2 * M_PI * 220.0 * static_cast<double>(k) / 24000);
+    worst = std::max(worst, std::abs(r.recording.agent[from + k] - expected));
+  }
+  return worst;
+}
+
+TEST(Interrupt, AtATelephonyRateEachReplyStartsWithItsOwnAudioAndACutStaysCut) {
+  // The agent's audio comes at 8 kHz and the session converts it; the converter holds back a few
+  // samples at the end of each stretch of audio. A cut drops them (the caller never heard them);
+  // a reply that ended gets them at its end. Either way the next reply must not start with them:
+  // a click of the old audio there made the reply's speech seem to start early.
+  auto o = storyteller();
+  o.wire_rate = 8000;
+  const auto r = run({.name = "barge-in at 8 kHz",
+                      .description = "d",
+                      .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                      .script = {user("Tell me a long story"),
+                                 interrupt("Wait, stop please", {.after_seconds = 1.5}), agent(),
+                                 succeed()},
+                      .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  double stopped = -1, next_reply = -1;
+  for (const auto& e : r.timeline) {
+    if (e.type == "agent_stopped") stopped = e.time;
+    if (e.type == "agent_start_speaking") next_reply = e.time;
+  }
+  ASSERT_GT(stopped, 1.5);
+  ASSERT_GT(next_reply, stopped);
+  EXPECT_LT(worst_start_error(r, next_reply), 800) << "the reply starts with audio not its own";
+  int after_cut = 0;
+  for (auto k = static_cast<std::size_t>(std::llround(stopped * 24000));
+       k < static_cast<std::size_t>(std::llround(next_reply * 24000)); ++k)
+    after_cut = std::max(after_cut, std::abs(static_cast<int>(r.recording.agent[k])));
+  EXPECT_EQ(after_cut, 0) << "audio after the cut that the caller never heard";
+  ASSERT_EQ(r.latency.interrupt_response_times.size(), 1u);
+  EXPECT_NEAR(r.latency.interrupt_response_times[0], 0.230, 0.005);
+
+  o.replies = {"Hello there", "Goodbye now"};
+  const auto two = run({.name = "two replies at 8 kHz",
+                        .description = "d",
+                        .agents = {std::make_shared<LoopbackVoiceAgent>(o)},
+                        .script = {user("Hi"), agent(), user("Bye"), agent(), succeed()},
+                        .clock = std::make_shared<VirtualClock>()});
+  ASSERT_TRUE(two.success) << two.reasoning;
+  std::vector<double> starts;
+  for (const auto& e : two.timeline)
+    if (e.type == "agent_start_speaking") starts.push_back(e.time);
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_LT(worst_start_error(two, starts[1]), 800) << "the second reply starts with the first's end";
+  // The first reply keeps its end: 11 characters of 60 ms.
+  double first_length = 0;
+  for (const auto& seg : two.recording.segments)
+    if (seg.speaker == Speaker::agent && first_length == 0) first_length = seg.end - seg.start;
+  EXPECT_NEAR(first_length, 0.66, 0.0005);
 }
 
 TEST(Interrupt, BargeInIsObservedAndItsResponseTimeMeasuredFromTheAudio) {

@@ -300,11 +300,14 @@ TEST(PipecatAdapter, MalformedFramesAreCountedAndAHangUpMidUtteranceEndsTheRunCl
   EXPECT_EQ(count_events(r, "transport_error"), 3u);
   EXPECT_EQ(count_events(r, "agent_hung_up"), 1u);
   // What was heard before the hang-up is kept: all 1.2 s the bot sent, on the agent's track
-  // (where it starts depends on how fast the connection came up, which a busy machine slows).
+  // (where it starts depends on how fast the connection came up, which a busy machine slows). On
+  // a busy machine frames also arrive late, and the dropouts the caller heard are inside the
+  // segments: nothing may be missing, and nothing doubled.
   double agent_heard = 0;
   for (const auto& seg : r.recording.segments)
     if (seg.speaker == Speaker::agent) agent_heard += seg.end - seg.start;
-  EXPECT_NEAR(agent_heard, 1.2, 0.021) << "60 frames of 20 ms";
+  EXPECT_GE(agent_heard, 1.2 - 0.021) << "60 frames of 20 ms";
+  EXPECT_LT(agent_heard, 1.6) << "60 frames of 20 ms, with the dropouts of late ones";
   EXPECT_FALSE(audio::detect_speech(r.recording.agent, 24000).empty());
   // What the bot received was Twilio-shaped: connected, start, then numbered media.
   std::lock_guard l(m);

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
+#include <optional>
+#include <span>
+#include <utility>
 
+#include "scenario/audio/analysis.hpp"
 #include "scenario/audio/dtmf.hpp"
 #include "scenario/audio/g711.hpp"
 #include "scenario/audio/resampler.hpp"
@@ -37,7 +42,18 @@ const std::map<std::string, std::string> kPrompts = {
 struct PromptAudio {
   std::vector<std::int16_t> pcm;
   int rate = kRate;
+  /// The prompt as the caller's recording holds it: through the wire's codec (μ-law on Twilio)
+  /// and at the recording's rate. The ground truth is found in this, as the measurement will.
+  std::vector<std::int16_t> heard;
+  std::int64_t speech_onset = 0;  ///< first speech sample (at `rate`), as the analysis finds it
 };
+
+// What a measurement from a recording calls speech and sound (src/voice/latency.cpp): the bot
+// reports its ground truth in the same terms.
+constexpr auto kMeasuredHangover = std::chrono::milliseconds(300);
+audio::OnsetOptions audible_at(int rate) {
+  return {.threshold_dbfs = -60.0, .window_samples = rate / 500};
+}
 
 int output_rate(const IvrBotOptions& options) {
   return options.wire == IvrWire::twilio ? kRate : options.output_sample_rate;
@@ -49,11 +65,13 @@ std::unique_ptr<pipecat::Serializer> bot_serializer(IvrWire wire) {
 }
 
 // Synthesised once per process and rate (many calls say the same things).
-std::shared_ptr<const PromptAudio> prompt_audio(const std::string& text, const std::string& voice,
-                                                int rate) {
+std::shared_ptr<const PromptAudio> prompt_audio(const std::string& text, const IvrBotOptions& o) {
+  const std::string& voice = o.voice;
+  const int rate = output_rate(o);
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const PromptAudio>> cache;
-  const std::string key = voice + "\n" + std::to_string(rate) + "\n" + text;
+  const std::string key = voice + "\n" + std::to_string(rate) + "\n" +
+                          std::to_string(static_cast<int>(o.wire)) + "\n" + text;
   {
     std::lock_guard lock(mutex);
     if (const auto it = cache.find(key); it != cache.end()) return it->second;
@@ -62,6 +80,23 @@ std::shared_ptr<const PromptAudio> prompt_audio(const std::string& text, const s
   auto prompt = std::make_shared<PromptAudio>();
   prompt->rate = rate;
   prompt->pcm = audio::resample(speech.samples, speech.sample_rate, rate);
+  const auto on_wire = o.wire == IvrWire::twilio
+                           ? audio::decode_samples(audio::Encoding::mulaw,
+                                                   audio::encode_samples(audio::Encoding::mulaw,
+                                                                         prompt->pcm))
+                           : prompt->pcm;
+  prompt->heard = audio::resample(on_wire, rate, audio::kCanonicalSampleRate);
+  // Where the analysis finds the speech: behind silence, as the caller hears it (at the very
+  // start of a signal the detector has no noise floor yet and starts later).
+  std::vector<std::int16_t> behind_silence(audio::kCanonicalSampleRate, 0);
+  behind_silence.insert(behind_silence.end(), prompt->heard.begin(), prompt->heard.end());
+  const auto segments = audio::detect_speech(behind_silence, audio::kCanonicalSampleRate,
+                                             {.hangover = kMeasuredHangover});
+  if (!segments.empty()) {
+    prompt->speech_onset =
+        std::max<std::int64_t>(0, segments.front().start_sample - audio::kCanonicalSampleRate) *
+        rate / audio::kCanonicalSampleRate;
+  }
   std::lock_guard lock(mutex);
   return cache.emplace(key, std::move(prompt)).first->second;
 }
@@ -101,6 +136,66 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   bool digit_in_utterance = false;
   std::uint64_t input_generation = 0;
 
+  // Ground truth (IvrCallLog::speech_answer_ms, barge_in_stop_ms). The caller's stream is timed
+  // by its samples, as a jitter buffer does: sample 0 was due at `stream_anchor`, the earliest
+  // any frame's arrival puts it (a late frame is jitter, not later speech).
+  std::optional<Clock::time_point> stream_anchor;
+  std::int64_t stream_ns = 0;  ///< the caller's audio received so far
+  Clock::time_point message_arrived;
+  std::optional<Clock::time_point> speech_ended_at;  ///< the last utterance's end
+  std::optional<Clock::time_point> answer_from;      ///< the input the next prompt answers
+  std::optional<Clock::time_point> barge_in_at;      ///< caller speech over the current prompt
+  /// The current prompt's chunks: first sample and when the caller starts hearing it (a playout
+  /// that cannot play a chunk before it was sent, nor before the one ahead of it has played).
+  std::vector<std::pair<std::size_t, Clock::time_point>> chunks_heard;
+
+  void note_caller_audio(std::size_t samples, int rate) {
+    const auto due = message_arrived - std::chrono::nanoseconds(stream_ns);
+    // A gap far beyond any jitter (the caller stopped sending): the stream starts over.
+    if (!stream_anchor || due < *stream_anchor || due - *stream_anchor > std::chrono::seconds(1))
+      stream_anchor = due;
+    stream_ns += static_cast<std::int64_t>(samples) * 1'000'000'000 / rate;
+  }
+
+  Clock::time_point time_of(std::int64_t sample) const {
+    return stream_anchor.value_or(message_arrived) +
+           std::chrono::nanoseconds(sample * 1'000'000'000 / kRate);
+  }
+
+  void note_chunk_sent(std::size_t pos) {
+    auto start = Clock::now();
+    if (!chunks_heard.empty()) {
+      const auto& [before, heard] = chunks_heard.back();
+      start = std::max(start, heard + std::chrono::nanoseconds(
+                                          static_cast<std::int64_t>(pos - before) *
+                                          1'000'000'000 / playing->rate));
+    }
+    chunks_heard.emplace_back(pos, start);
+  }
+
+  // When the caller hears sample `pos` of the current prompt.
+  Clock::time_point heard_at(std::size_t pos) const {
+    auto it = std::find_if(chunks_heard.rbegin(), chunks_heard.rend(),
+                           [&](const auto& c) { return c.first <= pos; });
+    if (it == chunks_heard.rend()) return chunks_heard.front().second;
+    return it->second + std::chrono::nanoseconds(static_cast<std::int64_t>(pos - it->first) *
+                                                 1'000'000'000 / playing->rate);
+  }
+
+  // How much of the current prompt the caller has heard by `t`.
+  std::size_t heard_by(Clock::time_point t) const {
+    auto it = std::find_if(chunks_heard.rbegin(), chunks_heard.rend(),
+                           [&](const auto& c) { return c.second <= t; });
+    if (it == chunks_heard.rend()) return 0;
+    const auto into = std::chrono::duration_cast<std::chrono::nanoseconds>(t - it->second).count();
+    return std::min(play_pos,
+                    it->first + static_cast<std::size_t>(into * playing->rate / 1'000'000'000));
+  }
+
+  static double ms_between(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+  }
+
   mutable std::mutex log_mutex;
   IvrCallLog log;
 
@@ -112,6 +207,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
 
   // One message from the caller side, whichever serializer carries it.
   void on_wire(const std::string& data, bool binary) {
+    message_arrived = Clock::now();
     std::optional<pipecat::LineMessage> message;
     try {
       message = serializer->deserialize(data, binary);
@@ -157,6 +253,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
   }
 
   void on_audio(pipecat::line::Audio& a) {
+    note_caller_audio(a.samples.size(), a.sample_rate);
     update_log([&](IvrCallLog& l) {
       ++l.media_frames;
       l.input_sample_rate = a.sample_rate;
@@ -186,6 +283,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
         digit_in_utterance = false;
         ++input_generation;
         if (speaking) {
+          if (!barge_in_at) barge_in_at = time_of(e.sample);
           // Barge-in: stop after the reaction time if the caller is still talking over us.
           const auto generation = play_generation;
           connection->run_at(Clock::now() + options.reaction_time, [self = shared_from_this(),
@@ -198,6 +296,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
         }
       } else {
         caller_speaking = false;
+        speech_ended_at = time_of(e.sample);
         update_log([](IvrCallLog& l) { ++l.utterances; });
         if (!digit_in_utterance) respond_later([](Call& c) { c.respond_to_speech(); });
       }
@@ -277,27 +376,61 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     connection->send(std::move(m.data), m.binary);
   }
 
-  void respond_to_speech() { speak("speech", kPrompts.at("speech") + " " + menu_text()); }
+  void respond_to_speech() {
+    answer_from = speech_ended_at;
+    speak("speech", kPrompts.at("speech") + " " + menu_text());
+  }
 
   void speak(const std::string& name, const std::string& text) {
-    playing = prompt_audio(text, options.voice, output_rate(options));
+    playing = prompt_audio(text, options);
     playing_name = name;
     if (serializer->sends<pipecat::line::Text>()) send(pipecat::line::Text{text});
     play_pos = 0;
     play_k = 0;
     play_t0 = net::on_pacing_grid(Clock::now());
     speaking = true;
+    chunks_heard.clear();
+    barge_in_at.reset();
+    const auto truth_from = std::exchange(answer_from, std::nullopt);
     const auto generation = ++play_generation;
     update_log([&](IvrCallLog& l) { l.prompts.push_back(name); });
     // One re-armed timer per prompt, on absolute chunk deadlines.
     connection->run_every(play_t0, options.chunk,
-                          [self = shared_from_this(), generation](Clock::time_point deadline) {
+                          [self = shared_from_this(), generation,
+                           truth_from](Clock::time_point deadline) {
                             if (self->play_generation != generation || !self->speaking)
                               return false;
                             const auto late = Clock::now() - deadline;
                             self->update_log([&](IvrCallLog& l) { l.pacing.add(late); });
-                            return self->send_chunk();
+                            const bool first = self->play_k == 0;
+                            const bool more = self->send_chunk();
+                            if (first && truth_from) self->record_answer(*truth_from);
+                            return more;
                           });
+  }
+
+  void record_answer(Clock::time_point input_end) {
+    const auto onset = heard_at(static_cast<std::size_t>(playing->speech_onset));
+    update_log([&](IvrCallLog& l) { l.speech_answer_ms.push_back(ms_between(input_end, onset)); });
+  }
+
+  // The clear has just left: the caller heard the prompt up to where its playout had got by now,
+  // and the last sound in that is where the measurement finds the stop.
+  void record_barge_in_stop(Clock::time_point cleared) {
+    if (!barge_in_at || chunks_heard.empty()) return;
+    const auto cut = static_cast<std::int64_t>(heard_by(cleared));
+    const auto scale = [](std::int64_t n, int from, int to) { return n * to / from; };
+    const auto heard = std::span<const std::int16_t>(playing->heard)
+                           .first(std::min<std::size_t>(
+                               playing->heard.size(),
+                               static_cast<std::size_t>(scale(cut, playing->rate,
+                                                              audio::kCanonicalSampleRate))));
+    const auto end = audio::find_offset(heard, audible_at(audio::kCanonicalSampleRate));
+    if (!end) return;
+    const auto stop = heard_at(
+        static_cast<std::size_t>(scale(*end, audio::kCanonicalSampleRate, playing->rate)));
+    if (stop < *barge_in_at) return;  // the caller spoke into a pause: nothing to cut
+    update_log([&](IvrCallLog& l) { l.barge_in_stop_ms.push_back(ms_between(*barge_in_at, stop)); });
   }
 
   /// Sends the next chunk; false once the prompt is over.
@@ -308,6 +441,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     auto m = serializer->audio(std::span<const std::int16_t>(audio.pcm.data() + play_pos, n),
                                audio.rate, {});
     connection->send(std::move(m.data), m.binary);
+    note_chunk_sent(play_pos);
     play_pos += n;
     ++play_k;
     if (play_pos < audio.pcm.size()) return true;
@@ -338,6 +472,7 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
     ++play_generation;
     speaking = false;
     send(pipecat::line::Interruption{});  // Twilio `clear`, protobuf InterruptionFrame
+    record_barge_in_stop(Clock::now());
   }
 
   void greet() {
@@ -352,7 +487,8 @@ struct IvrBot::Call : std::enable_shared_from_this<IvrBot::Call> {
 
 // The bot's calls: live ones whole, ended ones as their logs only (a bounded history).
 struct IvrBot::Registry {
-  explicit Registry(std::size_t history) : history(history) {}
+  Registry(std::size_t history, std::function<void(const IvrCallLog&)> on_end)
+      : history(history), on_call_end(std::move(on_end)) {}
 
   void add(const std::shared_ptr<Call>& call) {
     std::lock_guard lock(mutex);
@@ -365,13 +501,16 @@ struct IvrBot::Registry {
       std::lock_guard log_lock(call->log_mutex);
       log = call->log;
     }
-    std::lock_guard lock(mutex);
-    const auto it = std::find_if(live.begin(), live.end(),
-                                 [&](const auto& entry) { return entry.second == call; });
-    if (it == live.end()) return;
-    ended.emplace_back(it->first, std::move(log));
-    live.erase(it);
-    while (ended.size() > history) ended.pop_front();
+    {
+      std::lock_guard lock(mutex);
+      const auto it = std::find_if(live.begin(), live.end(),
+                                   [&](const auto& entry) { return entry.second == call; });
+      if (it == live.end()) return;
+      ended.emplace_back(it->first, log);
+      live.erase(it);
+      while (ended.size() > history) ended.pop_front();
+    }
+    if (on_call_end) on_call_end(log);
   }
 
   std::vector<std::shared_ptr<Call>> live_calls() const {
@@ -402,6 +541,7 @@ struct IvrBot::Registry {
   }
 
   const std::size_t history;
+  const std::function<void(const IvrCallLog&)> on_call_end;
   mutable std::mutex mutex;
   std::uint64_t next = 0;  ///< connection order
   std::vector<std::pair<std::uint64_t, std::shared_ptr<Call>>> live;
@@ -409,20 +549,20 @@ struct IvrBot::Registry {
 };
 
 IvrBot::IvrBot(net::EventLoop& loop, IvrBotOptions options, net::ServerOptions server)
-    : options_(std::move(options)), registry_(std::make_shared<Registry>(options_.call_history)) {
+    : options_(std::move(options)), registry_(std::make_shared<Registry>(options_.call_history, options_.on_call_end)) {
   // Synthesise the fixed prompts before the first call, so no call waits for espeak.
   const auto& p = kPrompts;
   for (const auto& options : {p.at("main"), p.at("billing_options"), p.at("support_options")}) {
     for (const auto& lead : {"greeting", "invalid", "speech", "reprompt"})
-      prompt_audio(p.at(lead) + " " + options, options_.voice, output_rate(options_));
+      prompt_audio(p.at(lead) + " " + options, options_);
   }
   for (const auto& name : {"billing", "support", "payment"}) {
     prompt_audio(p.at(name) + " " +
                      p.at(std::string(name) == "support" ? "support_options" : "billing_options"),
-                 options_.voice, output_rate(options_));
+                 options_);
   }
-  prompt_audio(p.at("main"), options_.voice, output_rate(options_));
-  prompt_audio(p.at("goodbye"), options_.voice, output_rate(options_));
+  prompt_audio(p.at("main"), options_);
+  prompt_audio(p.at("goodbye"), options_);
   server_ = std::make_unique<net::Server>(
       loop, std::move(server),
       [this](std::shared_ptr<net::WsConnection> connection, const net::HttpRequest&) {
@@ -474,3 +614,4 @@ const std::map<std::string, std::string>& IvrBot::prompts() {
 }
 
 }  // namespace scenario::examples
+

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,8 @@ enum class IvrWire {
   twilio,           ///< Twilio Media Streams JSON (μ-law 8 kHz)
   pipecat_protobuf  ///< binary pipecat.Frame (PCM16)
 };
+
+struct IvrCallLog;
 
 struct IvrBotOptions {
   IvrWire wire = IvrWire::twilio;
@@ -55,6 +58,8 @@ struct IvrBotOptions {
   /// Logs of ended calls kept for calls(), the oldest dropped first. An ended call's buffers are
   /// released when it closes, so a bot that takes calls for days keeps flat memory.
   std::size_t call_history = 1000;
+  /// Called with each call's log once it has ended (on a network thread).
+  std::function<void(const IvrCallLog&)> on_call_end{};
 };
 
 /// What happened on one call, for tests and reports.
@@ -78,6 +83,15 @@ struct IvrCallLog {
   net::LatenessHistogram pacing{};  ///< how late each outbound chunk left
   std::uint64_t malformed = 0;
   std::string last_error{};
+  /// The bot's own timing, its ground truth for what a measurement from the caller's recording
+  /// should find (both on the bot's steady clock; the caller's audio is placed by the arrival of
+  /// the frame that carries it, the bot's by when its chunk left):
+  /// - answers to speech: from the end of the caller's speech to the first speech sample of the
+  ///   answer (its first chunk's departure + where the prompt's speech starts), ms;
+  /// - barge-ins: from the start of the caller's speech over a prompt to the last audible sample
+  ///   of that prompt the caller got before the `clear` left, ms.
+  std::vector<double> speech_answer_ms{};
+  std::vector<double> barge_in_stop_ms{};
   bool hung_up = false;  ///< the bot ended the call
   bool stopped = false;  ///< the caller sent `stop`
   bool closed = false;

@@ -2,16 +2,21 @@
 // with --protobuf a bot speaking Pipecat's protobuf serializer (PCM16, 40 ms chunks as Pipecat).
 //
 //   ivr_bot [--port N] [--protobuf] [--response-delay-ms N] [--reaction-ms N] [--reprompt-ms N]
+//           [--call-log FILE]
 //
 // Prints its URL on the first line, then serves calls until SIGINT/SIGTERM. Every error is one
 // line on stderr and a non-zero exit code (2: bad arguments, 1: could not serve).
 #include <charconv>
 #include <csignal>
 #include <exception>
+#include <fstream>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "ivr_bot.hpp"
 
@@ -20,7 +25,7 @@ volatile std::sig_atomic_t stop_requested = 0;
 
 constexpr const char* kUsage =
     "usage: ivr_bot [--port N] [--protobuf] [--response-delay-ms N] [--reaction-ms N]\n"
-    "               [--reprompt-ms N]\n"
+    "               [--reprompt-ms N] [--call-log FILE]\n"
     "\n"
     "A reference IVR bot for scenario tests, on ws://127.0.0.1:PORT/ (loopback only).\n"
     "Prints its URL on the first line, then serves calls until interrupted.\n"
@@ -31,6 +36,9 @@ constexpr const char* kUsage =
     "  --response-delay-ms N  caller finished -> bot starts answering (default 300)\n"
     "  --reaction-ms N        caller barges in -> bot stops talking (default 120)\n"
     "  --reprompt-ms N        silence after a prompt -> prompt repeated (default 4000)\n"
+    "  --call-log FILE        append one JSON line per ended call: its custom parameters,\n"
+    "                         prompts, keys, and the bot's own timing (ground truth for\n"
+    "                         latencies measured from the caller's recording)\n"
     "  --help                 this text\n"
     "\n"
     "Menu (DTMF events or in-band tones): main: 1 billing, 2 technical support, 9 end the call;\n"
@@ -44,9 +52,23 @@ std::optional<int> parse_int(const std::string& text) {
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
+std::string call_log_line(const scenario::examples::IvrCallLog& log) {
+  return nlohmann::json{{"call_sid", log.call_sid},
+                        {"custom_parameters", log.custom_parameters},
+                        {"prompts", log.prompts},
+                        {"digits", log.digits},
+                        {"barge_ins", log.barge_ins},
+                        {"hung_up", log.hung_up},
+                        {"speech_answer_ms", log.speech_answer_ms},
+                        {"barge_in_stop_ms", log.barge_in_stop_ms},
+                        {"pacing_p99_ms", log.pacing.percentile_ms(99)}}
+      .dump();
+}
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::ofstream call_log;
+  std::mutex call_log_mutex;
   scenario::examples::IvrBotOptions options;
   scenario::net::ServerOptions server;
   for (int i = 1; i < argc; ++i) {
@@ -58,6 +80,22 @@ int main(int argc, char** argv) {
     if (arg == "--protobuf") {
       options.wire = scenario::examples::IvrWire::pipecat_protobuf;
       options.chunk = std::chrono::milliseconds(40);
+      continue;
+    }
+    if (arg == "--call-log") {
+      if (i + 1 >= argc) {
+        std::cerr << "ivr_bot: --call-log needs a file\n";
+        return 2;
+      }
+      call_log.open(argv[++i], std::ios::app);
+      if (!call_log) {
+        std::cerr << "ivr_bot: cannot write the call log '" << argv[i] << "'\n";
+        return 2;
+      }
+      options.on_call_end = [&](const scenario::examples::IvrCallLog& log) {
+        const std::lock_guard lock(call_log_mutex);
+        call_log << call_log_line(log) << std::endl;
+      };
       continue;
     }
     const bool takes_value = arg == "--port" || arg == "--response-delay-ms" ||

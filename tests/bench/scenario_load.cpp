@@ -119,8 +119,8 @@ struct RunOutcome {
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return NAN;
   std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+  return v[std::min(rank == 0 ? 0 : rank - 1, v.size() - 1)];
 }
 
 /// The bot's log lines for this round's runs, by run id (waits until all N have ended).
@@ -147,7 +147,8 @@ struct Row {
   int n = 0, passed = 0;
   double wall_over_audio_p50 = 0, wall_over_audio_max = 0;
   double cores_ours = 0, cores_bot = 0, rss_per_run_mb = 0;
-  std::vector<double> latency, interrupt, latency_error, interrupt_error;  // ms
+  std::vector<double> latency, interrupt, latency_error, interrupt_error;  // ms, |measured - truth|
+  std::vector<double> latency_signed, interrupt_signed;                    // ms, measured - truth
   int unmatched = 0;
   std::string first_failure;
   bool holds() const {
@@ -225,10 +226,14 @@ Row run_round(int n, const Options& o, BotProcess& bot, const std::filesystem::p
       ++row.unmatched;
       continue;
     }
-    for (std::size_t k = 0; k < answers.size(); ++k)
-      row.latency_error.push_back(std::abs(out.latencies[k] * 1000 - answers[k]));
-    for (std::size_t k = 0; k < stops.size(); ++k)
-      row.interrupt_error.push_back(std::abs(out.interrupts[k] * 1000 - stops[k]));
+    for (std::size_t k = 0; k < answers.size(); ++k) {
+      row.latency_signed.push_back(out.latencies[k] * 1000 - answers[k]);
+      row.latency_error.push_back(std::abs(row.latency_signed.back()));
+    }
+    for (std::size_t k = 0; k < stops.size(); ++k) {
+      row.interrupt_signed.push_back(out.interrupts[k] * 1000 - stops[k]);
+      row.interrupt_error.push_back(std::abs(row.interrupt_signed.back()));
+    }
   }
   row.wall_over_audio_p50 = percentile(wall_ratio, 50);
   row.wall_over_audio_max = wall_ratio.empty() ? NAN : percentile(wall_ratio, 100);
@@ -289,6 +294,12 @@ int main(int argc, char** argv) {
           percentile(r.latency_error, 99), percentile(r.latency_error, 100),
           percentile(r.interrupt_error, 50), percentile(r.interrupt_error, 99),
           percentile(r.interrupt_error, 100), r.holds() ? "holds" : "FAILS");
+      std::printf(
+          "      measured - truth, ms: latency min %.1f median %.1f max %.1f; interrupt min %.1f "
+          "median %.1f max %.1f\n",
+          percentile(r.latency_signed, 0), percentile(r.latency_signed, 50),
+          percentile(r.latency_signed, 100), percentile(r.interrupt_signed, 0),
+          percentile(r.interrupt_signed, 50), percentile(r.interrupt_signed, 100));
       if (r.unmatched > 0) std::printf("      %d runs without a matching bot log\n", r.unmatched);
       if (!r.first_failure.empty()) std::printf("      %s\n", r.first_failure.c_str());
       std::fflush(stdout);

@@ -2,13 +2,16 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -24,6 +27,9 @@ struct EventLoop::Impl {
   int realtime_priority = 0;
   bool realtime = false;
   std::string refused;  // why the real-time priority was not granted
+  bool lock_memory = false;
+  bool memory_locked = false;
+  std::string lock_refused;  // why the memory was not locked
 };
 
 namespace {
@@ -34,6 +40,42 @@ std::string request_realtime(int priority) {
   param.sched_priority = priority;
   const int rc = pthread_setschedparam(pthread_self(), SCHED_RR, &param);
   return rc == 0 ? std::string() : std::string(std::strerror(rc));
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr const char* kSanitizerBuild = "a sanitizer build: its shadow memory cannot be locked";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+constexpr const char* kSanitizerBuild = "a sanitizer build: its shadow memory cannot be locked";
+#else
+constexpr const char* kSanitizerBuild = nullptr;
+#endif
+#else
+constexpr const char* kSanitizerBuild = nullptr;
+#endif
+
+// The lock is the process's, the option a loop's: count the loops holding it, so one loop's end
+// does not unlock memory another still relies on.
+std::mutex memory_lock_mutex;
+int memory_lock_holders = 0;
+
+// Empty when the process's memory is now locked.
+std::string lock_process_memory() {
+  if (kSanitizerBuild != nullptr) return kSanitizerBuild;
+  const std::lock_guard lock(memory_lock_mutex);
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    const std::string why = std::strerror(errno);
+    if (memory_lock_holders == 0) munlockall();  // a partial lock (ENOMEM midway) is undone
+    return why;
+  }
+  ++memory_lock_holders;
+  return {};
+}
+
+void unlock_process_memory() {
+  const std::lock_guard lock(memory_lock_mutex);
+  if (--memory_lock_holders == 0) munlockall();
 }
 
 }  // namespace
@@ -62,12 +104,20 @@ EventLoop::EventLoop(EventLoopOptions options) : impl_(std::make_unique<Impl>())
     if (!refused.empty() && impl_->refused.empty()) impl_->refused = std::move(refused);
   }
   impl_->realtime = impl_->realtime_priority > 0 && impl_->refused.empty();
+  // After the threads exist, so their stacks are locked too (MCL_CURRENT touches them now rather
+  // than on the first deep call during a call).
+  impl_->lock_memory = options.lock_memory;
+  if (options.lock_memory) {
+    impl_->lock_refused = lock_process_memory();
+    impl_->memory_locked = impl_->lock_refused.empty();
+  }
 }
 
 EventLoop::~EventLoop() {
   impl_->work.reset();
   impl_->context.stop();
   for (auto& t : impl_->threads) t.join();
+  if (impl_->memory_locked) unlock_process_memory();
 }
 
 boost::asio::io_context& EventLoopAccess::context(EventLoop& loop) {
@@ -87,6 +137,16 @@ std::string EventLoop::scheduling() const {
   if (impl_->realtime) return rr;
   if (impl_->realtime_priority == 0) return "normal";
   return "normal (" + rr + " not permitted: " + impl_->refused + ")";
+}
+
+bool EventLoop::memory_locked() const noexcept {
+  return impl_->memory_locked;
+}
+
+std::string EventLoop::memory() const {
+  if (impl_->memory_locked) return "locked";
+  if (!impl_->lock_memory) return "not locked";
+  return "not locked (" + impl_->lock_refused + ")";
 }
 
 EventLoop& EventLoop::shared() {

@@ -15,6 +15,14 @@ struct EventLoopOptions {
   /// them the loop runs normally and scheduling() says why. The kernel keeps 5 % of each CPU for
   /// normal tasks (sched_rt_runtime_us), so a busy loop cannot lock the machine up.
   int realtime_priority = 0;
+  /// Lock the process's memory into RAM (mlockall, current and future pages) for as long as this
+  /// loop lives, as JACK and PipeWire do. With many calls in one process, every page fault and
+  /// heap growth of any run thread takes the address-space lock, and an I/O thread that faults
+  /// (or maps) meanwhile waits for it: paced audio goes out late in bursts. Locked pages never
+  /// fault. The cost is resident memory: what is mapped stays in RAM (thread stacks in full).
+  /// Needs CAP_IPC_LOCK or a large enough RLIMIT_MEMLOCK; without them, or in a sanitizer build
+  /// (whose shadow mappings are terabytes), memory stays as it was and memory() says why.
+  bool lock_memory = false;
 };
 
 class EventLoop {
@@ -31,6 +39,10 @@ class EventLoop {
   /// How the I/O threads are scheduled, e.g. "SCHED_RR priority 10" or "normal (SCHED_RR 10 not
   /// permitted: Operation not permitted)".
   std::string scheduling() const;
+  /// Whether this loop holds the process's memory locked.
+  bool memory_locked() const noexcept;
+  /// "locked", "not locked", or "not locked (<reason>)" when lock_memory was asked for.
+  std::string memory() const;
 
   /// One loop per process for adapters that are not given one (threads: SCENARIO_NET_THREADS,
   /// default 1; normal scheduling).

@@ -6,9 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace scenario::net {
 namespace {
@@ -40,6 +42,78 @@ bool may_use_realtime_10() {
   }
   rlimit limit{};
   return getrlimit(RLIMIT_RTPRIO, &limit) == 0 && limit.rlim_cur >= 10;
+}
+
+// A line of /proc/self/status in kB ("VmLck:", "VmRSS:").
+long status_kb(const std::string& key) {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
+  }
+  return -1;
+}
+
+// Whether this process may lock all its memory: CAP_IPC_LOCK (bit 14 of CapEff) or no
+// RLIMIT_MEMLOCK limit.
+bool may_lock_memory() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("CapEff:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) >> 14) & 1u)
+      return true;
+  }
+  rlimit limit{};
+  return getrlimit(RLIMIT_MEMLOCK, &limit) == 0 && limit.rlim_cur == RLIM_INFINITY;
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitizerBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitizerBuild = true;
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+
+TEST(EventLoop, MemoryIsNotLockedByDefault) {
+  EventLoop loop(1);
+  EXPECT_FALSE(loop.memory_locked());
+  EXPECT_EQ(loop.memory(), "not locked");
+  EXPECT_EQ(status_kb("VmLck:"), 0);
+}
+
+TEST(EventLoop, LockMemoryHoldsPresentAndFuturePagesUntilTheLastLockingLoopEnds) {
+  ASSERT_EQ(status_kb("VmLck:"), 0);
+  auto first = std::make_unique<EventLoop>(EventLoopOptions{.threads = 1, .lock_memory = true});
+  if (kSanitizerBuild || !may_lock_memory()) {
+    // Refused, with the reason; the process is as it was.
+    EXPECT_FALSE(first->memory_locked());
+    EXPECT_EQ(first->memory().rfind("not locked (", 0), 0u) << first->memory();
+    if (kSanitizerBuild) {
+      EXPECT_NE(first->memory().find("sanitizer"), std::string::npos);
+    }
+    EXPECT_EQ(status_kb("VmLck:"), 0);
+    return;
+  }
+  EXPECT_TRUE(first->memory_locked());
+  EXPECT_EQ(first->memory(), "locked");
+  // Everything resident now is locked ...
+  EXPECT_GE(status_kb("VmLck:"), status_kb("VmRSS:") * 9 / 10);
+  // ... and so is what is mapped later: 32 MB never touched count in full at once.
+  const long before = status_kb("VmLck:");
+  std::vector<char> later(32u << 20);
+  EXPECT_GE(status_kb("VmLck:") - before, 32L << 10);
+  later.clear();
+  later.shrink_to_fit();
+
+  auto second = std::make_unique<EventLoop>(EventLoopOptions{.threads = 1, .lock_memory = true});
+  EXPECT_TRUE(second->memory_locked());
+  first.reset();
+  EXPECT_GT(status_kb("VmLck:"), 0) << "one loop's end unlocked memory another still holds";
+  second.reset();
+  EXPECT_EQ(status_kb("VmLck:"), 0);
 }
 
 TEST(EventLoop, NormalSchedulingByDefault) {

@@ -2,7 +2,7 @@
 // with --protobuf a bot speaking Pipecat's protobuf serializer (PCM16, 40 ms chunks as Pipecat).
 //
 //   ivr_bot [--port N] [--protobuf] [--response-delay-ms N] [--reaction-ms N] [--reprompt-ms N]
-//           [--call-log FILE]
+//           [--call-log FILE] [--priority N]
 //
 // Prints its URL on the first line, then serves calls until SIGINT/SIGTERM. Every error is one
 // line on stderr and a non-zero exit code (2: bad arguments, 1: could not serve).
@@ -25,7 +25,7 @@ volatile std::sig_atomic_t stop_requested = 0;
 
 constexpr const char* kUsage =
     "usage: ivr_bot [--port N] [--protobuf] [--response-delay-ms N] [--reaction-ms N]\n"
-    "               [--reprompt-ms N] [--call-log FILE]\n"
+    "               [--reprompt-ms N] [--call-log FILE] [--priority N]\n"
     "\n"
     "A reference IVR bot for scenario tests, on ws://127.0.0.1:PORT/ (loopback only).\n"
     "Prints its URL on the first line, then serves calls until interrupted.\n"
@@ -39,6 +39,9 @@ constexpr const char* kUsage =
     "  --call-log FILE        append one JSON line per ended call: its custom parameters,\n"
     "                         prompts, keys, and the bot's own timing (ground truth for\n"
     "                         latencies measured from the caller's recording)\n"
+    "  --priority N           run the bot's network thread at SCHED_RR priority N (1-99), as\n"
+    "                         media servers do, so its pacing holds on a loaded machine; 0 (the\n"
+    "                         default) keeps normal scheduling. Refused rights are reported.\n"
     "  --help                 this text\n"
     "\n"
     "Menu (DTMF events or in-band tones): main: 1 billing, 2 technical support, 9 end the call;\n"
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
   std::mutex call_log_mutex;
   scenario::examples::IvrBotOptions options;
   scenario::net::ServerOptions server;
+  int priority = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -99,7 +103,8 @@ int main(int argc, char** argv) {
       continue;
     }
     const bool takes_value = arg == "--port" || arg == "--response-delay-ms" ||
-                             arg == "--reaction-ms" || arg == "--reprompt-ms";
+                             arg == "--reaction-ms" || arg == "--reprompt-ms" ||
+                             arg == "--priority";
     if (!takes_value) {
       std::cerr << "ivr_bot: unknown argument '" << arg << "' (see --help)\n";
       return 2;
@@ -109,7 +114,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     const auto value = parse_int(argv[++i]);
-    const int max = arg == "--port" ? 65535 : 600000;
+    const int max = arg == "--port" ? 65535 : arg == "--priority" ? 99 : 600000;
     if (!value || *value < 0 || *value > max) {
       std::cerr << "ivr_bot: " << arg << " takes a whole number from 0 to " << max << ", not '"
                 << argv[i] << "'\n";
@@ -119,13 +124,15 @@ int main(int argc, char** argv) {
     if (arg == "--response-delay-ms") options.response_delay = std::chrono::milliseconds(*value);
     if (arg == "--reaction-ms") options.reaction_time = std::chrono::milliseconds(*value);
     if (arg == "--reprompt-ms") options.reprompt_after = std::chrono::milliseconds(*value);
+    if (arg == "--priority") priority = *value;
   }
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   std::signal(SIGTERM, [](int) { stop_requested = 1; });
   try {
-    scenario::net::EventLoop loop(1);
+    scenario::net::EventLoop loop({.threads = 1, .realtime_priority = priority});
     scenario::examples::IvrBot bot(loop, options, server);
     std::cout << bot.url() << std::endl;
+    if (priority > 0 && !loop.realtime()) std::cerr << "ivr_bot: " << loop.scheduling() << "\n";
     while (stop_requested == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   } catch (const std::exception& e) {
     std::cerr << "ivr_bot: cannot serve on port " << server.port << ": " << e.what() << "\n";

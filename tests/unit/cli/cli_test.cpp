@@ -181,10 +181,31 @@ TEST(IvrBotProgram, APortInUseIsOneLineAndExitCode1AndBadArgumentsExit2) {
   const auto help = run_command(shell_quote(bot) + " --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("0 (the default) takes any free port"), std::string::npos);
-  for (const std::string bad : {"--port 70000", "--port x", "--reaction-ms", "--nope"}) {
+  for (const std::string bad :
+       {"--port 70000", "--port x", "--reaction-ms", "--nope", "--priority 100", "--priority"}) {
     const auto b = run_command(shell_quote(bot) + " " + bad);
     EXPECT_EQ(b.exit_code, 2) << bad << ": " << b.output;
     EXPECT_EQ(std::count(b.output.begin(), b.output.end(), '\n'), 1) << b.output;
+  }
+}
+
+// --priority puts the bot's network thread on SCHED_RR (policy 2, field 41 of each task's stat:
+// the command name "ivr_bot" has no spaces), or says in one line why it may not.
+TEST(IvrBotProgram, PriorityRunsTheNetworkThreadRoundRobinOrSaysWhyNot) {
+  const std::string bot = SCENARIO_IVR_BOT;
+  const auto dir = scratch_dir("ivr_bot_priority");
+  const auto r = run_command(
+      "cd " + q(dir) + " && (" + shell_quote(bot) +
+      " --port 0 --priority 10 > url.txt 2> err.txt & echo $! > pid; " +
+      "for i in $(seq 100); do [ -s url.txt ] && break; sleep 0.1; done; " +
+      "awk '{ print $41 }' /proc/$(cat pid)/task/*/stat | grep -c '^2$'; kill $(cat pid); wait)");
+  EXPECT_EQ(read_text(dir / "url.txt").rfind("ws://127.0.0.1:", 0), 0u);
+  const std::string err = read_text(dir / "err.txt");
+  if (err.empty()) {
+    EXPECT_EQ(r.output.rfind("1\n", 0), 0u) << "round-robin threads: " << r.output;
+  } else {
+    EXPECT_NE(err.find("not permitted"), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   }
 }
 #endif

@@ -5,7 +5,13 @@
 // when the caller spoke over it and its prompt went silent), so every figure measured from a
 // run's recording is compared with the truth of that very call.
 //
-//   scenario_load [--calls 1,10,50,100,200] [--out DIR] [--no-save]
+//   scenario_load [--calls 1,10,50,100,200] [--out DIR] [--no-save] [--priority N]
+//                 [--no-lock-memory]
+//
+// The runs share one network loop whose thread runs at SCHED_RR --priority (default 10; 0 for
+// normal scheduling), and which locks the process's memory (EventLoopOptions::lock_memory) unless
+// --no-lock-memory: with a hundred run threads allocating, page faults otherwise stall that thread
+// on the address-space lock and agent audio arrives late in bursts. The bot gets the same priority.
 //
 // Per N: runs passed; wall time per run over the call's audio duration; CPU of each process (in
 // cores); RSS per run; measured response latency and interrupt response (p50/p99) and their
@@ -48,12 +54,14 @@ struct Options {
   std::vector<int> counts{1, 10, 50, 100, 200};
   std::filesystem::path out = "artifacts/scenario_load";
   bool save = true;
+  int priority = 10;
+  bool lock_memory = true;
 };
 
 /// The bot as its own process, with its call log.
 class BotProcess {
  public:
-  explicit BotProcess(const std::filesystem::path& call_log) {
+  BotProcess(const std::filesystem::path& call_log, int priority) {
     int pipe_fds[2];
     if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
@@ -71,7 +79,9 @@ class BotProcess {
                                   "--reprompt-ms",
                                   "2500",
                                   "--call-log",
-                                  log};
+                                  log,
+                                  "--priority",
+                                  std::to_string(priority)};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -158,7 +168,8 @@ struct Row {
   }
 };
 
-Row run_round(int n, const Options& o, BotProcess& bot, const std::filesystem::path& call_log) {
+Row run_round(int n, const Options& o, net::EventLoop& loop, BotProcess& bot,
+              const std::filesystem::path& call_log) {
   const std::string round = "n" + std::to_string(n);
   std::vector<RunOutcome> outcomes(static_cast<std::size_t>(n));
   const long rss0 = bench::rss_kb();
@@ -171,7 +182,8 @@ Row run_round(int n, const Options& o, BotProcess& bot, const std::filesystem::p
       auto ivr = std::make_shared<adapters::PipecatAgentAdapter>(
           adapters::PipecatOptions{.url = bot.url(),
                                    .custom_parameters = {{"run", round + "/" + std::to_string(i)}},
-                                   .turn = {.hangover = 700ms}});
+                                   .turn = {.hangover = 700ms},
+                                   .loop = &loop});
       const auto start = std::chrono::steady_clock::now();
       auto result = run(examples::ivr_demo_scenario(ivr));
       auto& out = outcomes[static_cast<std::size_t>(i)];
@@ -245,6 +257,17 @@ bool parse(int argc, char** argv, Options& o) {
     const std::string arg = argv[i];
     if (arg == "--no-save") {
       o.save = false;
+    } else if (arg == "--no-lock-memory") {
+      o.lock_memory = false;
+    } else if (arg == "--priority" && i + 1 < argc) {
+      char* end = nullptr;
+      const long v = std::strtol(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0' || v < 0 || v > 99) {
+        std::fprintf(stderr, "scenario_load: --priority takes 0 (normal) to 99, not '%s'\n",
+                     argv[i]);
+        return false;
+      }
+      o.priority = static_cast<int>(v);
     } else if (arg == "--calls" && i + 1 < argc) {
       o.counts.clear();
       std::stringstream list(argv[++i]);
@@ -278,13 +301,17 @@ int main(int argc, char** argv) {
   const auto call_log = o.out / "bot_calls.jsonl";
   std::filesystem::remove(call_log);
   try {
-    BotProcess bot(call_log);
+    net::EventLoop loop(
+        {.threads = 1, .realtime_priority = o.priority, .lock_memory = o.lock_memory});
+    std::printf("network thread: %s; memory: %s\n", loop.scheduling().c_str(),
+                loop.memory().c_str());
+    BotProcess bot(call_log, o.priority);
     std::printf("%5s %7s %12s %11s %8s %9s %15s %15s %17s %17s\n", "N", "passed", "wall/audio",
                 "cores us+bot", "", "MB/run", "latency 50/99", "interrupt 50/99",
                 "lat err 50/99/max", "int err 50/99/max");
     int best = 0;
     for (const int n : o.counts) {
-      const auto r = run_round(n, o, bot, call_log);
+      const auto r = run_round(n, o, loop, bot, call_log);
       std::printf(
           "%5d %3d/%-3d %5.3f/%5.3f %5.2f+%5.2f %8s %9.1f %7.0f/%-7.0f %7.0f/%-7.0f "
           "%5.1f/%5.1f/%5.1f %5.1f/%5.1f/%5.1f %s\n",

@@ -47,6 +47,7 @@ struct VoiceActivityDetector::Impl {
   VadOptions options;
   std::unique_ptr<webrtc::AudioProcessing> apm;
   std::unique_ptr<Resampler> to_detector;      // null when the detector takes the input rate
+  std::vector<std::int16_t> converted;         // one block at the detector's rate (reused)
   std::vector<std::int16_t> detector_pending;  // 16 kHz samples not yet making a full frame
   std::int64_t detector_frames_done = 0;       // 10 ms frames processed
   std::vector<std::int16_t> history;           // recent input samples for boundary refinement
@@ -228,17 +229,24 @@ VoiceActivityDetector& VoiceActivityDetector::operator=(VoiceActivityDetector&&)
 std::vector<VadEvent> VoiceActivityDetector::push(std::span<const std::int16_t> samples) {
   std::vector<VadEvent> events;
   auto& d = *impl_;
-  d.history.insert(d.history.end(), samples.begin(), samples.end());
-  d.input_total += static_cast<std::int64_t>(samples.size());
-  if (d.to_detector) {
-    thread_local std::vector<std::int16_t> converted;
-    converted.clear();
-    d.to_detector->process(samples, converted);
-    d.feed_detector(converted, events);
-  } else {
-    d.feed_detector(samples, events);
+  // A block at a time, so a whole recording pushed at once (detect_speech, measure_latency) keeps
+  // the history and the converted copy small instead of copying the recording twice: with many
+  // concurrent runs, those large short-lived buffers were most of the process's page faults.
+  constexpr std::size_t kBlock = 4096;
+  auto& converted = d.converted;
+  for (std::size_t at = 0; at < samples.size(); at += kBlock) {
+    const auto block = samples.subspan(at, std::min(kBlock, samples.size() - at));
+    d.history.insert(d.history.end(), block.begin(), block.end());
+    d.input_total += static_cast<std::int64_t>(block.size());
+    if (d.to_detector) {
+      converted.clear();
+      d.to_detector->process(block, converted);
+      d.feed_detector(converted, events);
+    } else {
+      d.feed_detector(block, events);
+    }
+    d.trim_history();
   }
-  d.trim_history();
   return events;
 }
 
@@ -265,11 +273,41 @@ std::vector<VadEvent> VoiceActivityDetector::finish() {
   return events;
 }
 
+void VoiceActivityDetector::reset() {
+  // A fresh state in full (nothing can be forgotten), taking over the expensive parts.
+  auto& old = *impl_;
+  auto fresh = std::make_unique<Impl>();
+  fresh->rate = old.rate;
+  fresh->detector_rate = old.detector_rate;
+  fresh->frame_samples = old.frame_samples;
+  fresh->options = old.options;
+  fresh->apm = std::move(old.apm);
+  fresh->to_detector = std::move(old.to_detector);
+  fresh->converted = std::move(old.converted);
+  fresh->detector_pending = std::move(old.detector_pending);
+  fresh->detector_pending.clear();
+  fresh->history = std::move(old.history);
+  fresh->history.clear();
+  if (fresh->to_detector) {
+    std::vector<std::int16_t> rest;  // the old stream's tail; flush() readies the converter
+    fresh->to_detector->flush(rest);
+  }
+  // Initialize() resets every enabled component, the voice detector's smoothing among them.
+  const int rc = fresh->apm->Initialize();
+  if (rc != webrtc::AudioProcessing::kNoError) {
+    throw AudioError("WebRTC voice detector could not be reset (error " + std::to_string(rc) + ")");
+  }
+  impl_ = std::move(fresh);
+}
+
 bool VoiceActivityDetector::in_speech() const noexcept {
   return impl_->in_speech;
 }
 int VoiceActivityDetector::sample_rate() const noexcept {
   return impl_->rate;
+}
+const VadOptions& VoiceActivityDetector::options() const noexcept {
+  return impl_->options;
 }
 
 std::vector<SpeechSegment> detect_speech(std::span<const std::int16_t> samples, int sample_rate,

@@ -497,7 +497,12 @@ Message VoiceSession::collect_reply() {
 
   // End of turn without a transport signal: VAD on the agent's audio in playout order, so silence
   // frames end a turn as well as an absent stream does.
-  audio::VoiceActivityDetector vad(kRate, {.aggressiveness = 2, .hangover = options.hangover});
+  if (turn_vad_ && turn_vad_->options().hangover == options.hangover) {
+    turn_vad_->reset();
+  } else {
+    turn_vad_.emplace(kRate, audio::VadOptions{.aggressiveness = 2, .hangover = options.hangover});
+  }
+  auto& vad = *turn_vad_;
   const std::int64_t origin = recorder_.agent_sample_count();  // VAD positions count from here
   auto fed = origin;
   recorder_.keep_agent_from(fed);  // the turn's audio stays in memory for the VAD

@@ -60,9 +60,13 @@ class VoiceActivityDetector {
   std::vector<VadEvent> push(std::span<const std::int16_t> samples);
   /// End of stream: closes an open speech segment.
   std::vector<VadEvent> finish();
+  /// Starts a new stream, as a new detector would (positions count from 0 again), keeping the
+  /// WebRTC module and buffers: a detector per agent turn without building one each time.
+  void reset();
 
   bool in_speech() const noexcept;
   int sample_rate() const noexcept;
+  const VadOptions& options() const noexcept;
 
  private:
   struct Impl;

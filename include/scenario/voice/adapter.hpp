@@ -15,6 +15,7 @@
 #include "scenario/audio/chunk.hpp"
 #include "scenario/audio/format.hpp"
 #include "scenario/audio/resampler.hpp"
+#include "scenario/audio/vad.hpp"
 #include "scenario/voice/clock.hpp"
 #include "scenario/voice/recorder.hpp"
 #include "scenario/voice/transport_event.hpp"
@@ -218,6 +219,9 @@ class VoiceSession {
     std::size_t worst_frame = 0, frames = 0;
   } uplink_sent_;  ///< departures of the utterance being sent
   std::unique_ptr<audio::Resampler> from_wire_;  ///< agent audio to 24 kHz, when sent otherwise
+  /// End-of-turn detector, reset for each reply rather than built anew: its WebRTC module is a
+  /// third of a megabyte, and with many concurrent runs that churn costs page faults.
+  std::optional<audio::VoiceActivityDetector> turn_vad_;
   // The reply being collected.
   audio::AudioChunk reply_audio_;
   std::string reply_transcript_;

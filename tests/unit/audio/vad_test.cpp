@@ -139,6 +139,31 @@ TEST(Vad, StreamingInSmallChunksGivesTheSameEventsAsOneBuffer) {
   }
 }
 
+// A detector reused for the next agent turn must not carry anything over: not its positions, its
+// open segment, nor the WebRTC detector's smoothing. Reset mid-utterance (the
+// hardest case), then it must match a new detector on the next stream exactly.
+TEST(Vad, AResetDetectorGivesTheSameEventsAsANewOne) {
+  for (const int rate : {24000, 8000}) {
+    std::vector<Placed> truth;
+    const auto audio = conversation(rate, truth);
+    const auto fresh = detect_speech(audio, rate);
+    ASSERT_EQ(fresh.size(), truth.size());
+    VoiceActivityDetector vad(rate);
+    const auto midway = static_cast<std::size_t>(truth[1].start + rate / 2);
+    vad.push(std::span<const std::int16_t>(audio).first(midway));
+    ASSERT_TRUE(vad.in_speech());
+    vad.reset();
+    EXPECT_FALSE(vad.in_speech());
+    std::vector<VadEvent> events = vad.push(audio);
+    for (const auto& e : vad.finish()) events.push_back(e);
+    ASSERT_EQ(events.size(), 2 * fresh.size()) << rate << " Hz";
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      EXPECT_EQ(events[2 * i].sample, fresh[i].start_sample) << rate << " Hz, utterance " << i;
+      EXPECT_EQ(events[2 * i + 1].sample, fresh[i].end_sample) << rate << " Hz, utterance " << i;
+    }
+  }
+}
+
 TEST(Vad, SpeechEndIsReportedOnlyAfterTheHangover) {
   const auto s = speech(test::speech_sentences()[0], 24000);
   std::vector<std::int16_t> audio = silence(24000, 0.5);

@@ -74,7 +74,8 @@ RunSpec ivr_demo_scenario(std::shared_ptr<adapters::PipecatAgentAdapter> ivr) {
                  silence(1.0),
                  agent(),  // the re-prompt
                  dtmf("9"),
-                 agent(),  // goodbye, then the bot hangs up
+                 agent(),     // goodbye ...
+                 sleep(5.0),  // ... and the hang-up that follows it (sleep ends there)
                  judge()},
   };
 }

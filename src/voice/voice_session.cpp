@@ -359,9 +359,15 @@ void VoiceSession::send_silence(std::chrono::nanoseconds duration) {
 }
 
 void VoiceSession::wait(std::chrono::nanoseconds duration) {
+  // A hang-up ends the wait: nothing more can happen on the call, and a script that waits for it
+  // (sleep() after a goodbye) should go on as soon as it came.
   const auto deadline = clock_->now() + duration;
-  while (auto event = adapter_.receive(deadline)) handle(*event);
-  clock_->sleep_until(deadline);
+  while (!hung_up_) {
+    auto event = adapter_.receive(deadline);
+    if (!event) break;
+    handle(*event);
+  }
+  if (!hung_up_) clock_->sleep_until(deadline);
 }
 
 void VoiceSession::reset_reply() {

@@ -122,6 +122,7 @@ class BotProcess {
 struct RunOutcome {
   bool success = false;
   std::string reasoning;
+  std::string timeline_tail;  // of a failed run
   double wall = 0, audio = 0;
   std::vector<double> latencies, interrupts;  // s, measured from the recording
 };
@@ -190,6 +191,17 @@ Row run_round(int n, const Options& o, net::EventLoop& loop, BotProcess& bot,
       out.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       out.success = result.success;
       out.reasoning = result.reasoning;
+      for (const auto& failed : result.failed_criteria) out.reasoning += " [" + failed + "]";
+      if (!result.success) {
+        // The end of the failed run's timeline: usually enough to see what went wrong.
+        const auto& t = result.timeline;
+        for (std::size_t k = t.size() > 6 ? t.size() - 6 : 0; k < t.size(); ++k) {
+          char at[32];
+          std::snprintf(at, sizeof at, "%9.3f s ", t[k].time);
+          out.timeline_tail +=
+              "        " + std::string(at) + t[k].type + " " + t[k].metadata.dump() + "\n";
+        }
+      }
       out.audio = result.recording.duration_seconds();
       out.latencies = result.latency.response_latencies;
       out.interrupts = result.latency.interrupt_response_times;
@@ -223,7 +235,8 @@ Row run_round(int n, const Options& o, net::EventLoop& loop, BotProcess& bot,
     const auto& out = outcomes[static_cast<std::size_t>(i)];
     row.passed += out.success ? 1 : 0;
     if (!out.success && row.first_failure.empty())
-      row.first_failure = "run " + std::to_string(i) + ": " + out.reasoning;
+      row.first_failure =
+          "run " + std::to_string(i) + ": " + out.reasoning + ", ending:\n" + out.timeline_tail;
     if (out.audio > 0) wall_ratio.push_back(out.wall / out.audio);
     for (const double l : out.latencies) row.latency.push_back(l * 1000);
     for (const double l : out.interrupts) row.interrupt.push_back(l * 1000);
@@ -328,7 +341,8 @@ int main(int argc, char** argv) {
           percentile(r.latency_signed, 100), percentile(r.interrupt_signed, 0),
           percentile(r.interrupt_signed, 50), percentile(r.interrupt_signed, 100));
       if (r.unmatched > 0) std::printf("      %d runs without a matching bot log\n", r.unmatched);
-      if (!r.first_failure.empty()) std::printf("      %s\n", r.first_failure.c_str());
+      if (!r.first_failure.empty())
+        std::printf("      %d failed; the first, %s", r.n - r.passed, r.first_failure.c_str());
       std::fflush(stdout);
       if (r.holds()) best = std::max(best, n);
     }

@@ -2,6 +2,7 @@
 // WebSockets on loopback, in real time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -179,7 +180,9 @@ TEST(PipecatAdapter, DtmfMenuBargeInClearMarksAndTheBotHangingUp) {
            .description = "d",
            .agents = {ivr},
            .script = {agent(), dtmf("1"), interrupt("Wait, what was that?", {.after_seconds = 1.0}),
-                      agent(), dtmf("9"), agent(), succeed()}});
+                      // The goodbye ends with its speech; the hang-up follows by a moment, later
+                      // on a loaded machine. sleep() waits for it, and no longer.
+                      agent(), dtmf("9"), agent(), sleep(30.0), succeed()}});
   ASSERT_TRUE(r.success) << r.reasoning;
   const auto calls = bot.calls();
   ASSERT_EQ(calls.size(), 1u);
@@ -205,7 +208,12 @@ TEST(PipecatAdapter, DtmfMenuBargeInClearMarksAndTheBotHangingUp) {
   // bot counted the echoes.
   EXPECT_GE(stats.marks_echoed, 4u);
   EXPECT_GE(call.mark_echoes, 3);
-  EXPECT_EQ(count_events(r, "agent_hung_up"), 1u);
+  ASSERT_EQ(count_events(r, "agent_hung_up"), 1u);
+  const double hung_up_at = std::find_if(r.timeline.begin(), r.timeline.end(), [](const auto& e) {
+                              return e.type == "agent_hung_up";
+                            })->time;
+  // The 30 s sleep ended at the hang-up (10 s of slack for a loaded machine, not 30).
+  EXPECT_LT(r.recording.duration_seconds(), hung_up_at + 10.0);
   // The line never went quiet: one 20 ms frame per slot, silence while the caller was quiet.
   EXPECT_GT(stats.silence_frames, 100u);
   const double seconds = r.recording.duration_seconds();

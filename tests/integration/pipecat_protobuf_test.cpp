@@ -75,7 +75,7 @@ TEST(PipecatProtobuf, TonesNativeInterruptionTextMessagesAndTheBotHangingUp) {
            .description = "d",
            .agents = {ivr},
            .script = {agent(), dtmf("1"), interrupt("Wait, what was that?", {.after_seconds = 1.0}),
-                      agent(), dtmf("9"), agent(), succeed()}});
+                      agent(), dtmf("9"), agent(), sleep(30.0), succeed()}});
   ASSERT_TRUE(r.success) << r.reasoning;
   const auto calls = bot.calls();
   ASSERT_EQ(calls.size(), 1u);

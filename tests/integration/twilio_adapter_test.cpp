@@ -63,7 +63,7 @@ TEST(TwilioAdapter, PlacesACallPressesKeysBargesInAndTheAgentHangsUp) {
            .description = "d",
            .agents = {twilio},
            .script = {agent(), dtmf("1"), interrupt("Wait, what was that?", {.after_seconds = 1.0}),
-                      agent(), dtmf("9"), agent(), succeed()}});
+                      agent(), dtmf("9"), agent(), sleep(30.0), succeed()}});
   ASSERT_TRUE(r.success) << r.reasoning;
 
   // The call as Twilio saw it: placed by REST, answered, its TwiML fetched with a valid

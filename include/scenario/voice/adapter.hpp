@@ -166,7 +166,7 @@ class VoiceSession {
   void speak(const audio::AudioChunk& audio);
   /// Real silent frames on the wire for `duration`.
   void send_silence(std::chrono::nanoseconds duration);
-  /// Lets time pass without sending audio (agent events are still handled).
+  /// Lets time pass without sending audio (agent events are still handled); ends at a hang-up.
   void wait(std::chrono::nanoseconds duration);
   /// Collects the agent's reply until the end of its turn; returns the message to add.
   Message collect_reply();

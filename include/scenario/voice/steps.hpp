@@ -20,7 +20,9 @@ Step play_audio(std::vector<std::uint8_t> encoded);
 /// Real silent frames on the wire for `seconds` (the agent hears silence; turn detectors run).
 Step silence(double seconds);
 
-/// Lets `seconds` pass without sending audio; agent events keep being recorded.
+/// Lets `seconds` pass without sending audio; agent events keep being recorded. Ends early when
+/// the agent hangs up, so `agent(), sleep(5.0)` after a goodbye waits for the hang-up itself (a
+/// reply ends with its speech; the hang-up may follow it by a moment).
 Step sleep(double seconds);
 
 struct DtmfOptions {

@@ -32,37 +32,35 @@ int round_robin_threads() {
   return n;
 }
 
-// Whether this process may ask for SCHED_RR 10: CAP_SYS_NICE (bit 23 of CapEff) or an
-// RLIMIT_RTPRIO allowance.
-bool may_use_realtime_10() {
+// A line of /proc/self/status, without its key ("VmLck:", "CapEff:"); empty when absent.
+std::string status_field(const std::string& key) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.rfind("CapEff:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) >> 23) & 1u)
-      return true;
+    if (line.rfind(key, 0) == 0) return line.substr(key.size());
   }
-  rlimit limit{};
-  return getrlimit(RLIMIT_RTPRIO, &limit) == 0 && limit.rlim_cur >= 10;
+  return {};
 }
 
-// A line of /proc/self/status in kB ("VmLck:", "VmRSS:").
 long status_kb(const std::string& key) {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
-  }
-  return -1;
+  return std::stol(status_field(key));
 }
 
-// Whether this process may lock all its memory: CAP_IPC_LOCK (bit 14 of CapEff) or no
-// RLIMIT_MEMLOCK limit.
-bool may_lock_memory() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("CapEff:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) >> 14) & 1u)
-      return true;
-  }
+// Whether capability `bit` is in the effective set (CapEff, hexadecimal).
+bool has_capability(int bit) {
+  return (std::stoull(status_field("CapEff:"), nullptr, 16) >> bit) & 1u;
+}
+
+// Whether this process may ask for SCHED_RR 10: CAP_SYS_NICE (23) or an RLIMIT_RTPRIO allowance.
+bool may_use_realtime_10() {
   rlimit limit{};
-  return getrlimit(RLIMIT_MEMLOCK, &limit) == 0 && limit.rlim_cur == RLIM_INFINITY;
+  return has_capability(23) || (getrlimit(RLIMIT_RTPRIO, &limit) == 0 && limit.rlim_cur >= 10);
+}
+
+// Whether this process may lock all its memory: CAP_IPC_LOCK (14) or no RLIMIT_MEMLOCK limit.
+bool may_lock_memory() {
+  rlimit limit{};
+  return has_capability(14) ||
+         (getrlimit(RLIMIT_MEMLOCK, &limit) == 0 && limit.rlim_cur == RLIM_INFINITY);
 }
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

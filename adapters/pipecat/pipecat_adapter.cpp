@@ -162,7 +162,11 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
 
   void malformed(const Link& l, const std::string& what) { transport->malformed(l.call, what); }
 
-  void on_close(Link& l, const net::WsClose& close) { call_end.on_close(l, *transport, close); }
+  void on_close(Link& l, const net::WsClose& close) {
+    const auto unheard = l.playout.pending_marks();
+    count([&](PipecatStats& s) { s.marks_unheard_at_close += unheard; });
+    call_end.on_close(l, *transport, close);
+  }
 };
 
 PipecatAgentAdapter::PipecatAgentAdapter(PipecatOptions options)

@@ -122,7 +122,8 @@ class BotProcess {
 struct RunOutcome {
   bool success = false;
   std::string reasoning;
-  std::string timeline_tail;  // of a failed run
+  std::string timeline_tail;        // of a failed run
+  std::uint64_t marks_unheard = 0;  // marks still pending when the bot closed
   double wall = 0, audio = 0;
   std::vector<double> latencies, interrupts;  // s, measured from the recording
 };
@@ -161,6 +162,7 @@ struct Row {
   std::vector<double> latency, interrupt, latency_error, interrupt_error;  // ms, |measured - truth|
   std::vector<double> latency_signed, interrupt_signed;                    // ms, measured - truth
   int unmatched = 0;
+  std::uint64_t marks_unheard = 0;
   std::string first_failure;
   bool holds() const {
     auto p99 = [](const std::vector<double>& v) { return v.empty() ? 0.0 : percentile(v, 99); };
@@ -205,6 +207,7 @@ Row run_round(int n, const Options& o, net::EventLoop& loop, BotProcess& bot,
       out.audio = result.recording.duration_seconds();
       out.latencies = result.latency.response_latencies;
       out.interrupts = result.latency.interrupt_response_times;
+      out.marks_unheard = ivr->stats().marks_unheard_at_close;
       if (o.save) {
         const auto dir = o.out / round / std::to_string(i);
         result.recording.save_segments(dir);
@@ -234,6 +237,7 @@ Row run_round(int n, const Options& o, net::EventLoop& loop, BotProcess& bot,
   for (int i = 0; i < n; ++i) {
     const auto& out = outcomes[static_cast<std::size_t>(i)];
     row.passed += out.success ? 1 : 0;
+    row.marks_unheard += out.marks_unheard;
     if (!out.success && row.first_failure.empty())
       row.first_failure =
           "run " + std::to_string(i) + ": " + out.reasoning + ", ending:\n" + out.timeline_tail;
@@ -341,6 +345,9 @@ int main(int argc, char** argv) {
           percentile(r.latency_signed, 100), percentile(r.interrupt_signed, 0),
           percentile(r.interrupt_signed, 50), percentile(r.interrupt_signed, 100));
       if (r.unmatched > 0) std::printf("      %d runs without a matching bot log\n", r.unmatched);
+      if (r.marks_unheard > 0)
+        std::printf("      %llu marks still waiting for their echo when the bot closed\n",
+                    static_cast<unsigned long long>(r.marks_unheard));
       if (!r.first_failure.empty())
         std::printf("      %d failed; the first, %s", r.n - r.passed, r.first_failure.c_str());
       std::fflush(stdout);

@@ -330,6 +330,41 @@ TEST(PipecatAdapter, MalformedFramesAreCountedAndAHangUpMidUtteranceEndsTheRunCl
   }
 }
 
+// A bot that hangs up before its last words have played out on the caller's side: the mark after
+// them is not echoed, not on the timeline, and counted as unheard at the close.
+TEST(PipecatAdapter, AMarkStillAheadOfThePlayoutWhenTheBotHangsUpIsCountedUnheard) {
+  net::EventLoop loop(1);
+  net::Server bot(loop, {}, [&](std::shared_ptr<net::WsConnection> c, const net::HttpRequest&) {
+    std::weak_ptr<net::WsConnection> weak = c;
+    c->start({.on_message = [weak](std::string d, bool) {
+      const auto m = twilio::parse(d);
+      if (m.event != twilio::Event::start) return;
+      auto self = weak.lock();
+      // 1 s of speech at once, a mark after it, and the close straight away: the caller has
+      // heard almost none of it when the close arrives.
+      const auto speech =
+          audio::resample(synthesize("One second of words.", "espeak/en-us").samples, 24000, 8000);
+      const auto mulaw = audio::encode_samples(audio::Encoding::mulaw, speech);
+      for (std::size_t k = 0; k + 160 <= std::min<std::size_t>(mulaw.size(), 8000); k += 160)
+        self->send(twilio::build_outbound_media(
+            m.stream_sid, std::span<const std::uint8_t>(mulaw.data() + k, 160)));
+      self->send(twilio::build_mark(m.stream_sid, "last words"));
+      self->close(1000, "goodbye");
+    }});
+  });
+  auto ivr =
+      std::make_shared<PipecatAgentAdapter>(PipecatOptions{.url = bot.ws_url("/ws"), .loop = &loop});
+  const auto r = run({.name = "early hang-up",
+                      .description = "d",
+                      .agents = {ivr},
+                      .script = {agent(), sleep(5.0), succeed()}});
+  ASSERT_TRUE(r.success) << r.reasoning;
+  EXPECT_EQ(count_events(r, "agent_hung_up"), 1u);
+  EXPECT_EQ(count_events(r, "mark"), 0u) << "the caller never heard the audio before the mark";
+  EXPECT_EQ(ivr->stats().marks_unheard_at_close, 1u);
+  EXPECT_EQ(ivr->stats().marks_echoed, 0u);
+}
+
 TEST(PipecatAdapter, DigitsTwilioCannotCarryAreRefused) {
   net::EventLoop loop(1);
   examples::IvrBot bot(loop, {.greet = false});

@@ -9,6 +9,7 @@
 // due once everything queued before it has been heard; `clear` drops what has not been heard and
 // makes every pending mark due at once (twilio-media-streams.md: "mark", "clear").
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -29,6 +30,8 @@ class PlayoutCursor {
   std::vector<std::string> take_due_marks(Position now);
   /// When the earliest pending mark is due, if there is one.
   std::optional<Position> next_mark_due() const;
+  /// Marks not yet due.
+  std::size_t pending_marks() const noexcept { return marks_.size(); }
 
   struct Cleared {
     Position dropped = 0;            ///< queued audio that will not be heard

@@ -32,11 +32,14 @@ TEST(PlayoutCursor, AMarkIsDueOnceEverythingQueuedBeforeItHasBeenHeard) {
   c.play(100, 30);
   EXPECT_EQ(c.mark("b", 40), 200);
   EXPECT_EQ(c.next_mark_due(), 100);
+  EXPECT_EQ(c.pending_marks(), 2u);
   EXPECT_TRUE(c.take_due_marks(99).empty());
   EXPECT_EQ(c.take_due_marks(150), std::vector<std::string>{"a"});
   EXPECT_EQ(c.next_mark_due(), 200);
+  EXPECT_EQ(c.pending_marks(), 1u);
   EXPECT_EQ(c.take_due_marks(200), std::vector<std::string>{"b"});
   EXPECT_FALSE(c.next_mark_due().has_value());
+  EXPECT_EQ(c.pending_marks(), 0u);
 }
 
 TEST(PlayoutCursor, AMarkWithNothingQueuedIsDueAtOnce) {

@@ -310,21 +310,33 @@ const VadOptions& VoiceActivityDetector::options() const noexcept {
   return impl_->options;
 }
 
-std::vector<SpeechSegment> detect_speech(std::span<const std::int16_t> samples, int sample_rate,
-                                         const VadOptions& options) {
-  VoiceActivityDetector vad(sample_rate, options);
-  std::vector<VadEvent> events = vad.push(samples);
-  const auto tail = vad.finish();
-  events.insert(events.end(), tail.begin(), tail.end());
-  std::vector<SpeechSegment> segments;
+SpeechSegmenter::SpeechSegmenter(int sample_rate, VadOptions options)
+    : vad_(sample_rate, options) {}
+
+void SpeechSegmenter::add(const std::vector<VadEvent>& events) {
   for (const auto& e : events) {
     if (e.kind == VadEvent::Kind::speech_start) {
-      segments.push_back({e.sample, e.sample});
-    } else if (!segments.empty()) {
-      segments.back().end_sample = e.sample;
+      segments_.push_back({e.sample, e.sample});
+    } else if (!segments_.empty()) {
+      segments_.back().end_sample = e.sample;
     }
   }
-  return segments;
+}
+
+void SpeechSegmenter::push(std::span<const std::int16_t> samples) {
+  add(vad_.push(samples));
+}
+
+std::vector<SpeechSegment> SpeechSegmenter::finish() {
+  add(vad_.finish());
+  return segments_;
+}
+
+std::vector<SpeechSegment> detect_speech(std::span<const std::int16_t> samples, int sample_rate,
+                                         const VadOptions& options) {
+  SpeechSegmenter segmenter(sample_rate, options);
+  segmenter.push(samples);
+  return segmenter.finish();
 }
 
 }  // namespace scenario::audio

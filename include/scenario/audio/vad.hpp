@@ -73,6 +73,23 @@ class VoiceActivityDetector {
   std::unique_ptr<Impl> impl_;
 };
 
+/// A detector whose events are paired into speech segments as the audio streams in: the same
+/// segments as detect_speech() over the whole signal, whatever the chunking, without holding it.
+class SpeechSegmenter {
+ public:
+  explicit SpeechSegmenter(int sample_rate, VadOptions options = {});
+  void push(std::span<const std::int16_t> samples);
+  /// End of stream (closes an open segment); returns every segment found.
+  std::vector<SpeechSegment> finish();
+  /// The segments so far; an open last one (speech still going on) has end_sample == start_sample.
+  const std::vector<SpeechSegment>& segments() const noexcept { return segments_; }
+
+ private:
+  void add(const std::vector<VadEvent>& events);
+  VoiceActivityDetector vad_;
+  std::vector<SpeechSegment> segments_;
+};
+
 /// Runs a detector over a whole signal and pairs its events into segments.
 std::vector<SpeechSegment> detect_speech(std::span<const std::int16_t> samples, int sample_rate,
                                          const VadOptions& options = {});

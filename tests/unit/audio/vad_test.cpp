@@ -139,6 +139,47 @@ TEST(Vad, StreamingInSmallChunksGivesTheSameEventsAsOneBuffer) {
   }
 }
 
+// The recorder finds speech as the call goes on, in the irregular pieces it moves to disk; the
+// segments must be those of one pass over the whole recording.
+TEST(Vad, ASegmenterFedInIrregularPiecesFindsTheSegmentsOfTheWholeSignal) {
+  for (const int rate : {24000, 8000}) {
+    std::vector<Placed> truth;
+    const auto audio = conversation(rate, truth);
+    const auto whole = detect_speech(audio, rate);
+    ASSERT_EQ(whole.size(), truth.size()) << rate << " Hz";
+    SpeechSegmenter segmenter(rate);
+    const std::span<const std::int16_t> all(audio);
+    std::size_t pos = 0;
+    // Pieces of 1 to 3000 samples, from a fixed pseudo-random sequence.
+    for (std::uint64_t r = 1; pos < audio.size(); r = (r * 1103515245 + 12345) % 2147483648) {
+      const auto n = std::min<std::size_t>(1 + r % 3000, audio.size() - pos);
+      segmenter.push(all.subspan(pos, n));
+      pos += n;
+    }
+    const auto found = segmenter.finish();
+    ASSERT_EQ(found.size(), whole.size()) << rate << " Hz";
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+      EXPECT_EQ(found[i].start_sample, whole[i].start_sample) << rate << " Hz, segment " << i;
+      EXPECT_EQ(found[i].end_sample, whole[i].end_sample) << rate << " Hz, segment " << i;
+    }
+    EXPECT_EQ(segmenter.segments().size(), whole.size());
+  }
+}
+
+TEST(Vad, ASegmenterShowsAnOpenSegmentBeforeItsEnd) {
+  const int rate = 24000;
+  std::vector<Placed> truth;
+  const auto audio = conversation(rate, truth);
+  SpeechSegmenter segmenter(rate);
+  // Up to the middle of the first utterance: it has started and not ended.
+  const auto middle = static_cast<std::size_t>((truth[0].start + truth[0].end) / 2);
+  segmenter.push(std::span<const std::int16_t>(audio).first(middle));
+  ASSERT_EQ(segmenter.segments().size(), 1u);
+  EXPECT_EQ(segmenter.segments()[0].end_sample, segmenter.segments()[0].start_sample);
+  EXPECT_NEAR(static_cast<double>(segmenter.segments()[0].start_sample),
+              static_cast<double>(truth[0].start), rate * 0.03);
+}
+
 // A detector reused for the next agent turn must not carry anything over: not its positions, its
 // open segment, nor the WebRTC detector's smoothing. Reset mid-utterance (the
 // hardest case), then it must match a new detector on the next stream exactly.

@@ -428,6 +428,7 @@ ScenarioResult Executor::finish(ScenarioResult result) {
   result.set_id = spec_.set_id;
   result.metadata = spec_.metadata;
   if (voice_) {
+    voice_->recorder().close();
     result.recording = voice_->recorder().recording();
     result.timeline = result.recording.events;  // sorted once, the same order as the manifest
     result.latency = measure_latency(result.recording, result.timeline);

@@ -48,14 +48,25 @@ std::vector<TurnLatency> per_turn(const std::vector<VoiceEvent>& events,
 
 }  // namespace
 
+audio::VadOptions latency_vad_options() {
+  audio::VadOptions vad;
+  vad.hangover = std::chrono::milliseconds(300);
+  return vad;
+}
+
 LatencyMetrics measure_latency(const VoiceRecording& recording,
                                const std::vector<VoiceEvent>& events) {
   LatencyMetrics m;
   const int rate = recording.sample_rate;
-  audio::VadOptions vad;
-  vad.hangover = std::chrono::milliseconds(300);
-  const auto user = audio::detect_speech(recording.user, rate, vad);
-  const auto agent = audio::detect_speech(recording.agent, rate, vad);
+  // The recorder found the speech as the call went on; a recording from elsewhere is read here.
+  const RecordedSpeech speech =
+      recording.speech
+          ? *recording.speech
+          : RecordedSpeech{
+                .user = audio::detect_speech(recording.user, rate, latency_vad_options()),
+                .agent = audio::detect_speech(recording.agent, rate, latency_vad_options())};
+  const auto& user = speech.user;
+  const auto& agent = speech.agent;
   auto seconds = [rate](std::int64_t s) { return static_cast<double>(s) / rate; };
 
   for (std::size_t i = 0; i < user.size(); ++i) {

@@ -12,6 +12,17 @@ constexpr int kRate = audio::kCanonicalSampleRate;
 // A pause longer than this between two chunks of one speaker starts a new segment.
 constexpr std::int64_t kSegmentGapSamples = kRate * 3 / 10;
 
+// Copies samples [0, count) of one spill file into another, a block at a time.
+void copy_samples(const detail::SpillFile& from, detail::SpillFile& to, std::int64_t count) {
+  std::vector<std::int16_t> block(std::size_t{1} << 16);
+  for (std::int64_t at = 0; at < count; at += static_cast<std::int64_t>(block.size())) {
+    const auto n = static_cast<std::size_t>(
+        std::min<std::int64_t>(static_cast<std::int64_t>(block.size()), count - at));
+    from.read(at, std::span(block.data(), n));
+    to.write(at, std::span<const std::int16_t>(block.data(), n));
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(Speaker speaker) noexcept {
@@ -46,14 +57,68 @@ void Recorder::spill_old(Track& t, std::optional<std::int64_t> hold) {
   // Move a quarter window at a time: the front erase stays cheap per sample.
   if (boundary - t.base < window / 4) return;
   if (!t.spill) t.spill = std::make_unique<detail::SpillFile>(options_.spill_directory);
+  unseal(t);
   const auto count = static_cast<std::size_t>(boundary - t.base);
-  t.spill->write(t.base, std::span<const std::int16_t>(t.window.data(), count));
+  const std::span<const std::int16_t> leaving(t.window.data(), count);
+  t.spill->write(t.base, leaving);
+  find_speech(t, leaving);
   t.window.erase(t.window.begin(), t.window.begin() + static_cast<std::ptrdiff_t>(count));
   t.base = boundary;
 }
 
+void Recorder::find_speech(Track& t, std::span<const std::int16_t> final_samples) {
+  if (speech_state_ != SpeechState::live) return;
+  if (!t.speech) t.speech = std::make_unique<audio::SpeechSegmenter>(kRate, latency_vad_options());
+  t.speech->push(final_samples);
+}
+
+void Recorder::changed_after_close() {
+  for (Track* t : {&user_, &agent_}) unseal(*t);
+  if (speech_state_ != SpeechState::closed) return;
+  speech_state_ = SpeechState::given_up;
+  user_.speech_found.clear();
+  agent_.speech_found.clear();
+}
+
+void Recorder::unseal(Track& t) {
+  if (!t.sealed) return;
+  auto copy = std::make_unique<detail::SpillFile>(options_.spill_directory);
+  copy_samples(*t.spill, *copy, t.base);
+  t.spill = std::move(copy);
+  t.sealed = false;
+}
+
+void Recorder::close() {
+  if (speech_state_ != SpeechState::live) return;
+  // Both tracks are as long as the recording (the shorter one ends in silence), as measured.
+  const std::int64_t frames = std::max(user_.size(), agent_.size());
+  // A track that has spilled is completed in its file, which recordings then map as it is: the
+  // end of many calls at once costs no copy of their audio.
+  for (Track* t : {&user_, &agent_}) {
+    if (!t->spill) continue;
+    t->spill->write(t->base, t->window);
+    t->spill->resize(frames);
+    t->sealed = true;
+    t->sealed_frames = frames;
+  }
+  const std::vector<std::int16_t> silence(static_cast<std::size_t>(kRate), 0);
+  for (Track* t : {&user_, &agent_}) {
+    find_speech(*t, t->window);
+    for (std::int64_t left = frames - t->size(); left > 0;) {
+      const auto n = static_cast<std::size_t>(
+          std::min<std::int64_t>(left, static_cast<std::int64_t>(silence.size())));
+      find_speech(*t, std::span(silence).first(n));
+      left -= static_cast<std::int64_t>(n);
+    }
+    if (t->speech) t->speech_found = t->speech->finish();
+    t->speech.reset();
+  }
+  speech_state_ = SpeechState::closed;
+}
+
 std::int64_t Recorder::place(Track& t, Speaker who, const audio::AudioChunk& chunk,
                              std::int64_t at) {
+  changed_after_close();
   const std::int64_t gap = std::max<std::int64_t>(0, at - t.playout.end());
   const std::int64_t start = t.playout.play(static_cast<std::int64_t>(chunk.samples.size()), at);
   if (t.new_segment || t.segments.empty() || gap > kSegmentGapSamples) {
@@ -89,6 +154,7 @@ std::chrono::nanoseconds Recorder::cut_agent(std::optional<std::chrono::nanoseco
   // What has left memory was heard long ago: a cut cannot reach it.
   const std::int64_t cut = std::max(agent_.base, to_sample(at.value_or(clock_->now())));
   const std::int64_t dropped = agent_.playout.clear(cut).dropped;
+  if (dropped > 0) changed_after_close();
   if (dropped > 0) agent_.window.resize(static_cast<std::size_t>(cut - agent_.base));
   if (dropped > 0) {
     const double cut_seconds = to_seconds(cut);
@@ -147,16 +213,12 @@ SampleTrack Recorder::snapshot(const Track& t, std::int64_t frames) const {
     samples.resize(static_cast<std::size_t>(frames), 0);
     return SampleTrack(std::move(samples));
   }
+  if (t.sealed && t.sealed_frames == frames)
+    return SampleTrack::map_file(t.spill->fd(), static_cast<std::size_t>(frames));
   // A copy of the spilled part plus the window in a fresh file: the recorder's own spill file
   // keeps changing while the call goes on, the snapshot must not.
   detail::SpillFile copy(options_.spill_directory);
-  std::vector<std::int16_t> block(std::size_t{1} << 16);
-  for (std::int64_t at = 0; at < t.base; at += static_cast<std::int64_t>(block.size())) {
-    const auto n = static_cast<std::size_t>(
-        std::min<std::int64_t>(static_cast<std::int64_t>(block.size()), t.base - at));
-    t.spill->read(at, std::span(block.data(), n));
-    copy.write(at, std::span<const std::int16_t>(block.data(), n));
-  }
+  copy_samples(*t.spill, copy, t.base);
   copy.write(t.base, t.window);
   copy.resize(frames);
   return SampleTrack::map_file(copy.fd(), static_cast<std::size_t>(frames));
@@ -170,6 +232,8 @@ VoiceRecording Recorder::recording() const {
   r.agent = snapshot(agent_, frames);
   r.segments = segments();
   r.events = events();
+  if (speech_state_ == SpeechState::closed)
+    r.speech = RecordedSpeech{.user = user_.speech_found, .agent = agent_.speech_found};
   return r;
 }
 

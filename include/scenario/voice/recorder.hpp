@@ -26,10 +26,15 @@ class SpillFile;
 /// cursor: it starts when its first chunk arrives and plays at real-time rate, so audio that
 /// arrives faster than real time still occupies its true duration; an interrupt cuts it where it
 /// stopped being heard. Gaps and overlaps are real.
+///
+/// Speech is found in each track as its audio becomes final (when it leaves memory, and at
+/// close()), so the recording carries it and the latency figures need no second pass over it.
 struct RecorderOptions {
   /// Audio older than this (behind both the clock and the track's cursor) leaves memory for an
-  /// unlinked temporary file, so a long call's memory stays flat.
-  std::chrono::seconds memory_window{120};
+  /// unlinked temporary file, so a call's memory stays small and flat however long it runs, and
+  /// many calls fit in one process. Agent audio of the turn being detected stays until the turn
+  /// ends, and an interruption cannot cut what has left (it was heard long before).
+  std::chrono::seconds memory_window{8};
   /// Where spill files go; empty = the system temporary directory (TMPDIR).
   std::filesystem::path spill_directory{};
 };
@@ -68,8 +73,13 @@ class Recorder {
   /// When the agent's audio queued so far ends (the playout cursor).
   std::chrono::nanoseconds agent_playout_end() const;
   double duration_seconds() const;
-  /// Left = user, right = agent, both the full duration, with segments and events. Once audio
-  /// has spilled to disk the tracks are a mapped temporary file rather than heap memory.
+  /// The call is over: the audio still in memory goes through the speech detector, so
+  /// recording() carries the speech of both tracks. Audio recorded after close() is kept, but the
+  /// recording then carries no speech (measure_latency() finds it in the tracks).
+  void close();
+  /// Left = user, right = agent, both the full duration, with segments and events (and the speech
+  /// in them once closed). Once audio has spilled to disk the tracks are a mapped temporary file
+  /// rather than heap memory.
   VoiceRecording recording() const;
   /// Samples moved out of memory so far (both tracks).
   std::int64_t spilled_samples() const noexcept { return user_.base + agent_.base; }
@@ -88,12 +98,25 @@ class Recorder {
     PlayoutCursor playout;  ///< where the next chunk goes, at the earliest (24 kHz samples)
     std::vector<Segment> segments;
     bool new_segment = true;
+    /// Set by close(): `spill` holds the whole track, `sealed_frames` long, and recordings map it
+    /// as it is. Whatever writes to it afterwards first moves the recorder to a copy.
+    bool sealed = false;
+    std::int64_t sealed_frames = 0;
+    std::unique_ptr<audio::SpeechSegmenter> speech;  ///< fed with samples as they become final
+    std::vector<audio::SpeechSegment> speech_found;  ///< all of it, once closed
     std::int64_t size() const noexcept { return base + static_cast<std::int64_t>(window.size()); }
   };
   Track& track(Speaker s) { return s == Speaker::user ? user_ : agent_; }
   std::int64_t place(Track& t, Speaker who, const audio::AudioChunk& chunk, std::int64_t at);
   void spill_old(Track& t, std::optional<std::int64_t> hold);
+  void find_speech(Track& t, std::span<const std::int16_t> final_samples);
+  void changed_after_close();
+  void unseal(Track& t);
   SampleTrack snapshot(const Track& t, std::int64_t frames) const;
+
+  /// Whether the speech found in the tracks is still being built, complete, or given up because
+  /// audio changed after close().
+  enum class SpeechState { live, closed, given_up };
 
   std::shared_ptr<Clock> clock_;
   RecorderOptions options_;
@@ -101,11 +124,15 @@ class Recorder {
   Track agent_;
   std::optional<std::int64_t> agent_hold_;
   std::vector<VoiceEvent> events_;
+  SpeechState speech_state_ = SpeechState::live;
 };
 
 /// Sample index of a run time (24 kHz), rounded to nearest.
 std::int64_t to_sample(std::chrono::nanoseconds t);
 double to_seconds(std::int64_t sample);
+
+/// The detector settings the latency figures find speech with (and the recorder, as it goes).
+audio::VadOptions latency_vad_options();
 
 /// Latency figures measured from the recording itself:
 /// - response latency, per user utterance followed by agent speech: onset of agent speech − end

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/audio/vad.hpp"
 #include "scenario/voice/sample_track.hpp"
 
 namespace scenario {
@@ -105,6 +106,12 @@ struct TokenUsage {
 /// Sums the `token_usage` events of a timeline.
 TokenUsage sum_token_usage(const std::vector<VoiceEvent>& timeline);
 
+/// Speech found in each track of a recording (sample positions at its rate).
+struct RecordedSpeech {
+  std::vector<audio::SpeechSegment> user{};
+  std::vector<audio::SpeechSegment> agent{};
+};
+
 /// What the caller heard: left = user, right = agent, on the run's timeline, with the utterances,
 /// events and latency of the run. Empty for text runs.
 struct VoiceRecording {
@@ -116,6 +123,10 @@ struct VoiceRecording {
   LatencyMetrics latency{};
   TokenUsage usage{};
   ManifestInfo info{};
+  /// The speech in both tracks, found by the recorder while the call went on with the detector
+  /// measure_latency() uses, so the figures need not read a long call's tracks again. Absent when
+  /// not known (then measure_latency() finds it in the tracks).
+  std::optional<RecordedSpeech> speech{};
 
   bool empty() const noexcept { return user.empty() && agent.empty(); }
   double duration_seconds() const noexcept {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <set>
 
 #include <cmath>
@@ -272,6 +274,117 @@ TEST(Recorder, AHeldRangeStaysInMemoryAndOlderAudioCannotBeRead) {
   }
   EXPECT_THROW(rec.agent_samples_from(0), std::logic_error);
   EXPECT_EQ(rec.recording().agent.size(), 8u * 24000);
+}
+
+// The inode of the file mapped at `address` (0 when it is not a file mapping), from
+// /proc/self/maps.
+unsigned long mapped_inode(const void* address) {
+  std::ifstream maps("/proc/self/maps");
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::uintptr_t from = 0, to = 0;
+    char perms[8] = {};
+    unsigned long offset = 0, inode = 0;
+    unsigned major = 0, minor = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx %7s %lx %x:%x %lu", &from, &to, perms, &offset, &major,
+                    &minor, &inode) == 7 &&
+        at >= from && at < to)
+      return inode;
+  }
+  return 0;
+}
+
+// Speech is found as audio leaves memory and at close(): the same segments as one pass over the
+// finished tracks, with interruptions cutting agent audio still in memory, so the latency figures
+// need no second pass over a long call.
+TEST(Recorder, SpeechFoundWhileTheCallGoesOnIsThatOfTheFinishedRecording) {
+  auto clock = std::make_shared<VirtualClock>();
+  Recorder rec(clock, {.memory_window = std::chrono::seconds(2)});
+  const auto question = test::speech("What time do you open on Saturdays", 24000);
+  const auto answer = test::speech("We open at ten and close at two in the afternoon", 24000);
+  const auto barge = test::speech("wait, stop", 24000);
+  auto at = [](std::int64_t sample) {
+    return std::chrono::nanoseconds(sample * 1'000'000'000LL / 24000);
+  };
+  std::int64_t t = 6000;
+  for (int turn = 0; turn < 8; ++turn) {
+    clock->sleep_until(at(t));
+    rec.user_audio(chunk_of(question));
+    t += static_cast<std::int64_t>(question.size()) + 7200 + turn * 997;
+    clock->sleep_until(at(t));
+    rec.agent_audio(chunk_of(answer));  // arrives at once, plays on the cursor
+    if (turn % 3 == 1) {
+      t += 24000;
+      clock->sleep_until(at(t));
+      rec.user_audio(chunk_of(barge));
+      rec.event({.time = static_cast<double>(t) / 24000, .type = "user_interrupt"});
+      t += 7200;
+      clock->sleep_until(at(t));
+      rec.cut_agent();
+      t += static_cast<std::int64_t>(barge.size());
+    } else {
+      t += static_cast<std::int64_t>(answer.size());
+    }
+    t += 12000;
+  }
+  clock->sleep_until(at(t));
+  EXPECT_GT(rec.spilled_samples(), 2 * 24000 * 20);
+  rec.close();
+  const auto found = rec.recording();
+  ASSERT_TRUE(found.speech.has_value());
+  ASSERT_TRUE(found.user.file_backed());
+
+  const auto vad = latency_vad_options();
+  const auto user = audio::detect_speech(found.user, 24000, vad);
+  const auto agent = audio::detect_speech(found.agent, 24000, vad);
+  ASSERT_EQ(user.size(), 8u + 3u);  // the questions and the barge-ins
+  ASSERT_EQ(found.speech->user.size(), user.size());
+  ASSERT_EQ(found.speech->agent.size(), agent.size());
+  for (std::size_t i = 0; i < user.size(); ++i) {
+    EXPECT_EQ(found.speech->user[i].start_sample, user[i].start_sample) << i;
+    EXPECT_EQ(found.speech->user[i].end_sample, user[i].end_sample) << i;
+  }
+  for (std::size_t i = 0; i < agent.size(); ++i) {
+    EXPECT_EQ(found.speech->agent[i].start_sample, agent[i].start_sample) << i;
+    EXPECT_EQ(found.speech->agent[i].end_sample, agent[i].end_sample) << i;
+  }
+  // The figures are the same with the speech found as it went and found afterwards.
+  auto read_again = found;
+  read_again.speech.reset();
+  const auto events = rec.events();
+  const auto live = measure_latency(found, events);
+  const auto after = measure_latency(read_again, events);
+  EXPECT_EQ(live.response_latencies, after.response_latencies);
+  EXPECT_EQ(live.interrupt_response_times, after.interrupt_response_times);
+  EXPECT_EQ(live.response_latencies.size(), 8u);
+  EXPECT_EQ(live.interrupt_response_times.size(), 3u);
+
+  // Recordings of a closed call map the recorder's own file: no copy of the audio at the end.
+  const auto again = rec.recording();
+  EXPECT_NE(mapped_inode(found.user.data()), 0u);
+  EXPECT_EQ(mapped_inode(again.user.data()), mapped_inode(found.user.data()));
+  EXPECT_EQ(mapped_inode(again.agent.data()), mapped_inode(found.agent.data()));
+
+  // Audio after close() is recorded, and the speech is no longer claimed to be known. What was
+  // taken before stays as it was, although the recorder goes on writing.
+  const std::vector<std::int16_t> user_before(found.user.begin(), found.user.end());
+  const std::vector<std::int16_t> agent_before(found.agent.begin(), found.agent.end());
+  for (int k = 0; k < 6; ++k) {
+    t += 24000;
+    clock->sleep_until(at(t));
+    rec.user_audio(chunk_of(question));
+    rec.agent_audio(chunk_of(answer));
+  }
+  rec.cut_agent();
+  const auto later = rec.recording();
+  EXPECT_FALSE(later.speech.has_value());
+  EXPECT_GT(later.agent.size(), found.agent.size());
+  EXPECT_NE(mapped_inode(later.user.data()), mapped_inode(found.user.data()));
+  EXPECT_TRUE(std::equal(user_before.begin(), user_before.end(), found.user.begin()));
+  EXPECT_TRUE(std::equal(agent_before.begin(), agent_before.end(), found.agent.begin()));
+  // ... and the later recording starts with the same audio.
+  EXPECT_TRUE(std::equal(user_before.begin(), user_before.end(), later.user.begin()));
 }
 
 }  // namespace

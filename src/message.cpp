@@ -81,7 +81,7 @@ ContentPart ContentPart::text_part(std::string text) {
 ContentPart ContentPart::audio_part(audio::AudioChunk chunk) {
   ContentPart p;
   p.kind = Kind::audio;
-  p.audio = std::move(chunk);
+  p.audio = std::make_shared<const audio::AudioChunk>(std::move(chunk));
   return p;
 }
 
@@ -132,7 +132,7 @@ json Message::to_json() const {
           break;
         }
         case ContentPart::Kind::audio:
-          array.push_back(audio_to_json(part.audio.value_or(audio::AudioChunk{})));
+          array.push_back(audio_to_json(part.audio ? *part.audio : audio::AudioChunk{}));
           break;
       }
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,10 +34,12 @@ struct ToolCall {
 struct ContentPart {
   enum class Kind { text, audio, image_url };
   Kind kind = Kind::text;
-  std::string text{};                        ///< kind == text
-  std::optional<audio::AudioChunk> audio{};  ///< kind == audio
-  std::string image_url{};                   ///< kind == image_url
-  std::string image_detail{};                ///< optional "low" / "high" / "auto"
+  std::string text{};  ///< kind == text
+  /// kind == audio. Shared and immutable: the copies of a conversation (the run's state, each
+  /// agent's input, the result) hold one copy of the audio, not one each.
+  std::shared_ptr<const audio::AudioChunk> audio{};
+  std::string image_url{};     ///< kind == image_url
+  std::string image_detail{};  ///< optional "low" / "high" / "auto"
 
   static ContentPart text_part(std::string text);
   static ContentPart audio_part(audio::AudioChunk chunk);

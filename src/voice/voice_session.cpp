@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <utility>
 
 #include "scenario/audio/vad.hpp"
 #include "scenario/speech.hpp"
@@ -388,9 +389,9 @@ void VoiceSession::reset_reply() {
   recorder_.start_turn(Speaker::agent);
 }
 
-Message VoiceSession::reply_message() const {
+Message VoiceSession::take_reply_message() {
   Message reply{.role = Role::assistant};
-  audio::AudioChunk audio = reply_audio_;
+  audio::AudioChunk audio = std::exchange(reply_audio_, {});
   audio.transcript =
       reply_transcript_.empty() ? std::nullopt : std::optional<std::string>(reply_transcript_);
   // The spoken reply carries its transcript; text() gives it to judges and text agents.
@@ -492,7 +493,7 @@ Message VoiceSession::interrupt_reply(const audio::AudioChunk& user_speech,
                                                             : nlohmann::json(nullptr)},
                     {"after_words", options.after_words ? nlohmann::json(*options.after_words)
                                                         : nlohmann::json(nullptr)}}});
-  return reply_message();
+  return take_reply_message();
 }
 
 Message VoiceSession::collect_reply() {
@@ -575,7 +576,7 @@ Message VoiceSession::collect_reply() {
                                              : capped      ? "turn_cap"
                                                            : "vad"}}});
 
-  return reply_message();
+  return take_reply_message();
 }
 
 AgentReply VoiceAgentAdapter::call(const AgentInput& input) {

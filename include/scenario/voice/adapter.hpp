@@ -203,7 +203,8 @@ class VoiceSession {
   void on_agent_stopped(const transport::AgentStopped& stop, std::chrono::nanoseconds at);
   void on_tool_call(const transport::ToolCall& call, std::chrono::nanoseconds at);
   void reset_reply();
-  Message reply_message() const;
+  /// The reply so far as a message; its audio moves into it (the reply is over).
+  Message take_reply_message();
   void record(const std::string& type, std::optional<double> latency = std::nullopt,
               nlohmann::json metadata = nlohmann::json::object());
   double now_seconds() const;

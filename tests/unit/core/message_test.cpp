@@ -51,7 +51,7 @@ TEST(Message, AudioPartsCarryCanonicalPcmAndTranscript) {
   EXPECT_EQ(j["content"][0]["input_audio"]["format"], "wav");
   const Message back = Message::from_json(j);
   ASSERT_EQ(back.parts.size(), 2u);
-  ASSERT_TRUE(back.parts[0].audio.has_value());
+  ASSERT_NE(back.parts[0].audio, nullptr);
   EXPECT_EQ(back.parts[0].audio->samples, chunk.samples);
   EXPECT_EQ(back.parts[0].audio->transcript, "one two three");
   EXPECT_EQ(back.text(), "one two three\n(caller sounds tired)");

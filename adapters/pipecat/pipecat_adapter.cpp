@@ -163,7 +163,8 @@ struct PipecatAgentAdapter::Impl : std::enable_shared_from_this<Impl> {
   void malformed(const Link& l, const std::string& what) { transport->malformed(l.call, what); }
 
   void on_close(Link& l, const net::WsClose& close) {
-    const auto unheard = l.playout.pending_marks();
+    // Only the bot's close cuts its own last words short; when we hang up, the caller left.
+    const auto unheard = close.by_peer ? l.playout.pending_marks() : 0;
     count([&](PipecatStats& s) { s.marks_unheard_at_close += unheard; });
     call_end.on_close(l, *transport, close);
   }

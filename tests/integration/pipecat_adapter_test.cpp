@@ -365,6 +365,42 @@ TEST(PipecatAdapter, AMarkStillAheadOfThePlayoutWhenTheBotHangsUpIsCountedUnhear
   EXPECT_EQ(ivr->stats().marks_echoed, 0u);
 }
 
+// Only the bot's hang-up cuts its last words short. When we close the connection (here because the
+// bot broke the message size limit), a mark still ahead of the playout is not counted unheard.
+TEST(PipecatAdapter, AMarkAheadOfThePlayoutWhenWeCloseIsNotCountedUnheard) {
+  net::EventLoop loop(1);
+  net::Server bot(loop, {}, [&](std::shared_ptr<net::WsConnection> c, const net::HttpRequest&) {
+    std::weak_ptr<net::WsConnection> weak = c;
+    c->start({.on_message = [weak](std::string d, bool) {
+      const auto m = twilio::parse(d);
+      if (m.event != twilio::Event::start) return;
+      auto self = weak.lock();
+      // 2 s of audio at once, a mark after it, then a message over the caller's 4 MiB limit.
+      const std::vector<std::uint8_t> tone(16000, 0x55);
+      for (std::size_t k = 0; k + 160 <= tone.size(); k += 160)
+        self->send(twilio::build_outbound_media(
+            m.stream_sid, std::span<const std::uint8_t>(tone.data() + k, 160)));
+      self->send(twilio::build_mark(m.stream_sid, "later"));
+      self->send(std::string(5u << 20, 'x'));
+    }});
+  });
+  auto ivr =
+      std::make_shared<PipecatAgentAdapter>(PipecatOptions{.url = bot.ws_url("/ws"), .loop = &loop});
+  const auto r = run({.name = "we close",
+                      .description = "d",
+                      .agents = {ivr},
+                      .script = {agent(), sleep(5.0), succeed()}});
+  EXPECT_EQ(ivr->stats().media_received, 100u);
+  const auto hang_up = std::find_if(r.timeline.begin(), r.timeline.end(),
+                                    [](const auto& e) { return e.type == "agent_hung_up"; });
+  ASSERT_NE(hang_up, r.timeline.end());
+  EXPECT_NE(hang_up->metadata["reason"].get<std::string>().find("closed by us with code 1009"),
+            std::string::npos)
+      << hang_up->metadata.dump();
+  EXPECT_EQ(ivr->stats().marks_unheard_at_close, 0u);
+  EXPECT_EQ(ivr->stats().marks_echoed, 0u);
+}
+
 TEST(PipecatAdapter, DigitsTwilioCannotCarryAreRefused) {
   net::EventLoop loop(1);
   examples::IvrBot bot(loop, {.greet = false});

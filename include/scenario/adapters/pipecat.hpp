@@ -56,8 +56,9 @@ struct PipecatStats {
   std::uint64_t media_received = 0;  ///< audio frames from the bot
   std::uint64_t clears = 0;          ///< twilio: `clear` from the bot
   std::uint64_t marks_echoed = 0;    ///< twilio
-  /// twilio: marks still waiting for their echo when the call's connection closed: a bot that hung
-  /// up before its last words played out (they are not echoed and not on the timeline).
+  /// twilio: marks still waiting for their echo when the bot closed the call's connection: a bot
+  /// that hung up before its last words played out (they are not echoed and not on the timeline).
+  /// Our own hang-up does not count.
   std::uint64_t marks_unheard_at_close = 0;
   std::uint64_t interruptions = 0;   ///< protobuf: InterruptionFrames from the bot
   std::uint64_t messages = 0;        ///< protobuf: message, text and transcription frames

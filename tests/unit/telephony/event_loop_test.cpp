@@ -63,18 +63,6 @@ bool may_lock_memory() {
          (getrlimit(RLIMIT_MEMLOCK, &limit) == 0 && limit.rlim_cur == RLIM_INFINITY);
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitizerBuild = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitizerBuild = true;
-#else
-constexpr bool kSanitizerBuild = false;
-#endif
-#else
-constexpr bool kSanitizerBuild = false;
-#endif
-
 TEST(EventLoop, MemoryIsNotLockedByDefault) {
   EventLoop loop(1);
   EXPECT_FALSE(loop.memory_locked());
@@ -85,13 +73,12 @@ TEST(EventLoop, MemoryIsNotLockedByDefault) {
 TEST(EventLoop, LockMemoryHoldsPresentAndFuturePagesUntilTheLastLockingLoopEnds) {
   ASSERT_EQ(status_kb("VmLck:"), 0);
   auto first = std::make_unique<EventLoop>(EventLoopOptions{.threads = 1, .lock_memory = true});
-  if (kSanitizerBuild || !may_lock_memory()) {
-    // Refused, with the reason; the process is as it was.
-    EXPECT_FALSE(first->memory_locked());
-    EXPECT_EQ(first->memory().rfind("not locked (", 0), 0u) << first->memory();
-    if (kSanitizerBuild) {
-      EXPECT_NE(first->memory().find("sanitizer"), std::string::npos);
-    }
+  if (!first->memory_locked()) {
+    // Refused only where it must be: without CAP_IPC_LOCK, or in a sanitizer build (the loop
+    // knows which build it is in and says so). The process is as it was.
+    const auto why = first->memory();
+    EXPECT_EQ(why.rfind("not locked (", 0), 0u) << why;
+    EXPECT_TRUE(!may_lock_memory() || why.find("sanitizer build") != std::string::npos) << why;
     EXPECT_EQ(status_kb("VmLck:"), 0);
     return;
   }

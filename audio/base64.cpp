@@ -105,6 +105,27 @@ void base64_decode(std::string_view text, std::vector<std::uint8_t>& out) {
   }
 }
 
+std::vector<std::uint8_t> base64_decode_any_alphabet(std::string_view text) {
+  // One text, one alphabet: a mix of the two is a corruption, not a dialect.
+  if (text.find_first_of("+/") != std::string_view::npos &&
+      text.find_first_of("-_") != std::string_view::npos)
+    throw Base64Error("base64 text mixes the standard and the URL-safe alphabets");
+  if (text.size() % 4 == 1) {
+    throw Base64Error("base64 text length " + std::to_string(text.size()) +
+                      " is not base64 with or without padding (4n+1)");
+  }
+  if (text.size() % 4 != 0 && text.find('=') != std::string_view::npos)
+    throw Base64Error("base64 text has incomplete padding (length " + std::to_string(text.size()) +
+                      ")");
+  std::string standard(text);
+  for (auto& c : standard) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  if (standard.size() % 4 != 0) standard.append(4 - standard.size() % 4, '=');
+  return base64_decode(standard);
+}
+
 std::vector<std::uint8_t> base64_decode(std::string_view text) {
   std::vector<std::uint8_t> out;
   base64_decode(text, out);

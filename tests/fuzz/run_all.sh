@@ -78,6 +78,22 @@ if [ ! -f "$seeds/.realtime" ]; then
   touch "$seeds/.realtime"
 fi
 
+# Gemini Live seeds: a selector byte (bit 0 = client message) before a frame; both casings, both
+# base64 alphabets (shared/protocols/gemini-live.md).
+if [ ! -f "$seeds/.gemini" ]; then
+  printf '\000%s' '{"setupComplete":{"sessionId":"s1"}}' > "$seeds/setup_complete.gl"
+  printf '\000%s' '{"serverContent":{"modelTurn":{"parts":[{"inlineData":{"mimeType":"audio/pcm;rate=24000","data":"AQD+/w=="}},{"text":"hm","thought":true}]},"outputTranscription":{"text":"Hi"}}}' > "$seeds/content.gl"
+  printf '\000%s' '{"serverContent":{"turnComplete":true},"usageMetadata":{"promptTokenCount":120,"responseTokenCount":"40","totalTokenCount":160}}' > "$seeds/turn.gl"
+  printf '\000%s' '{"toolCall":{"functionCalls":[{"id":"fc_1","name":"get_weather","args":{"city_name":"Paris"}}]},"goAway":{"timeLeft":"1.5s"}}' > "$seeds/tool.gl"
+  printf '\000%s' '{"session_resumption_update":{"new_handle":"h","resumable":true},"tool_call_cancellation":{"ids":["fc_1"]}}' > "$seeds/snake.gl"
+  printf '\001%s' '{"setup":{"model":"models/m","generationConfig":{"responseModalities":["AUDIO"],"speechConfig":{"voice_config":{"prebuilt_voice_config":{"voice_name":"Kore"}}}},"realtimeInputConfig":{"automatic_activity_detection":{"disabled":true}},"inputAudioTranscription":{}}}' > "$seeds/setup.gl"
+  printf '\001%s' '{"realtime_input":{"audio":{"mime_type":"audio/pcm;rate=16000","data":"AQD-_w"}}}' > "$seeds/audio.gl"
+  printf '\001%s' '{"realtimeInput":{"activityStart":{}}}' > "$seeds/activity.gl"
+  printf '\001%s' '{"toolResponse":{"functionResponses":[{"id":"fc_1","name":"f","response":{"result":"sunny"}}]}}' > "$seeds/response.gl"
+  printf '\001%s' '{"client_content":{"turns":[{"role":"user","parts":[{"text":"Hello"}]}],"turn_complete":true}}' > "$seeds/client.gl"
+  touch "$seeds/.gemini"
+fi
+
 seed_for() {
   case $1 in
     wav_reader) ls "$seeds"/*.wav ;;
@@ -90,11 +106,12 @@ seed_for() {
     toy_protocol) ls "$seeds"/*.toy ;;
     pipecat_serializer) ls "$seeds"/*.line ;;
     openai_realtime) ls "$seeds"/*.rt ;;
+    gemini_live) ls "$seeds"/*.gl ;;
   esac
 }
 
 status=0
-for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame pipecat_serializer openai_realtime toy_protocol}; do
+for name in ${FUZZ_ONLY:-wav_reader media_decode dtmf_detector base64_decode twilio_message twilio_webhook pipecat_frame pipecat_serializer openai_realtime gemini_live toy_protocol}; do
   dir="$corpus_root/$name"
   mkdir -p "$dir"
   for f in $(seed_for "$name"); do cp -n "$f" "$dir/"; done

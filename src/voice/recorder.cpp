@@ -218,7 +218,7 @@ SampleTrack Recorder::snapshot(const Track& t, std::int64_t frames) const {
   // A copy of the spilled part plus the window in a fresh file: the recorder's own spill file
   // keeps changing while the call goes on, the snapshot must not.
   detail::SpillFile copy(options_.spill_directory);
-  copy_samples(*t.spill, copy, t.base);
+  if (t.spill) copy_samples(*t.spill, copy, t.base);  // a track that never spilled has none
   copy.write(t.base, t.window);
   copy.resize(frames);
   return SampleTrack::map_file(copy.fd(), static_cast<std::size_t>(frames));
